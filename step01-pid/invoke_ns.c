@@ -51,6 +51,8 @@ struct child {
 
 static int verbose;		/* -v */
 
+static int child_main(void *arg);
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -153,41 +155,6 @@ static int take_signals(sigset_t *old)
 	return fd;
 }
 
-/* child: wait for the parent's go byte.  False if the parent died first (or
- * gave up): then its end of the pipe is closed and read sees end-of-file.
- * getppid() cannot tell us, it is 0 in a new PID namespace. */
-static int wait_for_parent(struct child *c)
-{
-	char go;
-
-	close(c->go[1]);
-	return read(c->go[0], &go, 1) == 1;
-}
-
-/* child: inside the new namespaces.  Set up, then become the command. */
-static int child_main(void *arg)
-{
-	struct child *c = arg;
-	char **cmd = c->opts->cmd;
-
-	/* The kernel kills us when the parent dies: a container nobody waits
-	 * for is of no use.  Set before waiting, so the pipe covers the gap. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (!wait_for_parent(c))
-		_exit(EXIT_SETUP);
-	sigprocmask(SIG_SETMASK, &c->old_mask, NULL);
-	say(CHILD, "PID of child is %ld", (long)getpid());
-	if (cmd == NULL) {
-		say(CHILD, "no command, exiting");
-		return EXIT_SUCCESS;
-	}
-	say(CHILD, "executing %s", cmd[0]);
-	/* go[0] and the parent's descriptors are O_CLOEXEC: exec closes them. */
-	execvp(cmd[0], cmd);
-	warn("exec %s", cmd[0]);
-	_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
-}
-
 /* parent: clone the child into the namespaces in OPTS.  Its PID, or -1. */
 static pid_t start_child(const struct options *opts, struct child *c)
 {
@@ -234,6 +201,16 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/* parent: poll's timeout for DEADLINE: -1 (none) when there is none. */
+static int ms_until(long long deadline)
+{
+	long long left = deadline - now_ms();
+
+	if (deadline < 0)
+		return -1;
+	return left > 0 ? (int)left : 0;
+}
+
 /* parent: pass SIG on to the child.  A PID 1 ignores every signal it has no
  * handler for, so the first one starts a grace period (returned as a
  * deadline) and a second one kills at once. */
@@ -247,16 +224,6 @@ static long long forward(pid_t pid, int sig, int *count)
 	return now_ms() + GRACE_MS;
 }
 
-/* parent: poll's timeout for DEADLINE: -1 (none) when there is none. */
-static int ms_until(long long deadline)
-{
-	long long left = deadline - now_ms();
-
-	if (deadline < 0)
-		return -1;
-	return left > 0 ? (int)left : 0;
-}
-
 /* parent: wait for the child to end, forwarding the signals meant to stop
  * it, and SIGKILL it if the grace period runs out.  Its wait status. */
 static int supervise(pid_t pid, int sigfd)
@@ -264,10 +231,10 @@ static int supervise(pid_t pid, int sigfd)
 	struct signalfd_siginfo si;
 	struct pollfd pfd = { .fd = sigfd, .events = POLLIN };
 	long long deadline = -1;
-	int count = 0, status, n;
+	int count = 0, status;
 
 	for (;;) {
-		n = poll(&pfd, 1, ms_until(deadline));
+		int n = poll(&pfd, 1, ms_until(deadline));
 		if (n == 0 || (n < 0 && errno != EINTR)) {
 			kill(pid, SIGKILL);	/* grace over, or poll broke */
 			deadline = -1;
@@ -293,10 +260,45 @@ static int exit_status(int status)
 	return WEXITSTATUS(status);
 }
 
+/* child: wait for the parent's go byte.  False if the parent died first (or
+ * gave up): then its end of the pipe is closed and read sees end-of-file.
+ * getppid() cannot tell us, it is 0 in a new PID namespace. */
+static int wait_for_parent(struct child *c)
+{
+	char go;
+
+	close(c->go[1]);
+	return read(c->go[0], &go, 1) == 1;
+}
+
+/* child: inside the new namespaces.  Set up, then become the command. */
+static int child_main(void *arg)
+{
+	struct child *c = arg;
+	char **cmd = c->opts->cmd;
+
+	/* The kernel kills us when the parent dies: a container nobody waits
+	 * for is of no use.  Set before waiting, so the pipe covers the gap. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (!wait_for_parent(c))
+		_exit(EXIT_SETUP);
+	sigprocmask(SIG_SETMASK, &c->old_mask, NULL);
+	say(CHILD, "PID of child is %ld", (long)getpid());
+	if (cmd == NULL) {
+		say(CHILD, "no command, exiting");
+		return EXIT_SUCCESS;
+	}
+	say(CHILD, "executing %s", cmd[0]);
+	/* go[0] and the parent's descriptors are O_CLOEXEC: exec closes them. */
+	execvp(cmd[0], cmd);
+	warn("exec %s", cmd[0]);
+	_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+}
+
 int main(int argc, char **argv)
 {
 	struct options opts = { 0 };
-	struct child c;
+	struct child c = { 0 };
 	int sigfd, status;
 	pid_t pid;
 
