@@ -1,0 +1,61 @@
+#!/usr/bin/env bats
+# shellcheck shell=bats
+# invoke_ns exits as chroot(1) and env(1) do: the command's status, 128+N
+# for a command killed by signal N, 125 for its own failures, 126 for a
+# command that cannot run, 127 for one that does not exist.
+
+load helpers
+
+setup_file() {
+	leak_check_start
+}
+
+@test "the command's exit status is invoke_ns's (sh -c 'exit 3' gives 3)" {
+	run -3 "$BIN" sh -c 'exit 3'
+	needs_root
+	run -3 "$BIN" -p sh -c 'exit 3'
+}
+
+@test "a command killed by SIGKILL gives 137" {
+	run -137 "$BIN" sh -c 'kill -KILL $$'
+}
+
+@test "a command that does not exist gives 127 and one line naming it" {
+	run --separate-stderr -127 "$BIN" no-such-command-here
+	assert_equal "$stderr" "invoke_ns: exec no-such-command-here: No such file or directory"
+}
+
+@test "a command that is not executable gives 126" {
+	printf 'not a program\n' >"$BATS_TEST_TMPDIR/plain"
+	chmod 644 "$BATS_TEST_TMPDIR/plain"
+	run --separate-stderr -126 "$BIN" "$BATS_TEST_TMPDIR/plain"
+	assert_equal "$stderr" "invoke_ns: exec $BATS_TEST_TMPDIR/plain: Permission denied"
+}
+
+@test "no command: exit status 0" {
+	run -0 "$BIN"
+	needs_root
+	run -0 "$BIN" -p
+}
+
+@test "without root, -p is refused with 125 and a hint" {
+	needs_root
+	command -v setpriv >/dev/null || skip "needs setpriv"
+	run --separate-stderr -125 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$BIN" -p true
+	assert_equal "$(printf '%s\n' "$stderr" | head -n 1)" "invoke_ns: clone: Operation not permitted"
+	assert_regex "$(printf '%s\n' "$stderr" | sed -n 2p)" '^invoke_ns: hint: .*sudo'
+}
+
+@test "no descriptor of invoke_ns's leaks into the command" {
+	needs_root
+	local direct
+	# The control: what the same command has when started directly.
+	direct=$(sh -c 'ls /proc/self/fd' 3>&- | sort -n)
+	run -0 "$BIN" -p sh -c 'ls /proc/self/fd' 3>&-
+	assert_equal "$(printf '%s\n' "$output" | sort -n)" "$direct"
+}
+
+@test "nothing is left behind by this suite" {
+	assert_nothing_left
+}

@@ -1,0 +1,216 @@
+# shellcheck shell=bash
+# Helpers shared by every suite in tests/.
+#
+# A suite runs against one step's program, named by STEP (step01-pid ...
+# step07-user, or just 1 ... 7; `make check` sets it, and runs each suite
+# for every step it applies to).  INVOKE_NS_BUILD may name another tree of built steps (the
+# sanitizer builds of `make lint`); by default the binaries next to the
+# sources are used.
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+STEP="${STEP:-step07-user}"
+# STEP=3 is short for STEP=step03-uts.
+if [[ $STEP =~ ^[1-7]$ ]]; then
+	STEP=$(cd "$ROOT" && printf '%s\n' step0"$STEP"-*)
+fi
+BIN="${INVOKE_NS_BUILD:-$ROOT}/$STEP/invoke_ns"
+# Every namespace type a process has; /proc/PID/ns also lists the
+# *_for_children links, which only differ after unshare(2), not clone(2).
+NS_TYPES="cgroup ipc mnt net pid time user uts"
+# Commands held by a test carry this word in their command line, so that
+# the leak checks can find any that outlived their test.
+HELD=invoke-ns-held
+
+# The step number of STEP: 1 for step01-pid.
+step_number() {
+	local n=${STEP#step}
+	printf '%d\n' "$((10#${n%%-*}))"
+}
+
+# Skip the test unless STEP is step N or later.
+needs_step() {
+	[ "$(step_number)" -ge "$1" ] || skip "$STEP has no $2"
+}
+
+needs_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+}
+
+# Check the machine lets us create namespaces at all: a container whose
+# seccomp profile forbids clone's namespace flags cannot run the lab.
+needs_namespaces() {
+	needs_root
+	unshare --pid --fork --mount --uts --net --ipc true 2>/dev/null ||
+		skip "this machine does not allow new namespaces (a container?)"
+}
+
+# A namespace's identity, as namespaces(7) defines it: device and inode.
+ns_id() {
+	stat -L -c '%d:%i' "/proc/$1/ns/$2"
+}
+
+# The command that prints "TYPE ID" for each type of its own process.
+# shellcheck disable=SC2016
+NS_PROBE='for t in '"$NS_TYPES"'; do printf "%s %s\n" "$t" "$(stat -L -c %d:%i /proc/self/ns/$t)"; done'
+
+# "TYPE ID" lines for process PID, seen from here.
+ns_table() {
+	local t
+	for t in $NS_TYPES; do
+		printf '%s %s\n' "$t" "$(ns_id "$1" "$t")"
+	done
+}
+
+# Compare two "TYPE ID" tables: the types named in NEW (a space-separated
+# list) must differ, every other type must be the same.  Fails with a line
+# per mismatch, expected against actual.
+assert_ns_differ_only() {
+	local new=" $1 " mine=$2 theirs=$3 t a b bad=0
+	for t in $NS_TYPES; do
+		a=$(printf '%s\n' "$mine" | awk -v t="$t" '$1 == t { print $2 }')
+		b=$(printf '%s\n' "$theirs" | awk -v t="$t" '$1 == t { print $2 }')
+		if [ -z "$a" ] || [ -z "$b" ]; then
+			printf '%s: no identity (test %s, child %s)\n' "$t" "$a" "$b" >&2
+			bad=1
+		elif [[ $new == *" $t "* ]] && [ "$a" = "$b" ]; then
+			printf '%s: expected a new namespace, child shares %s\n' "$t" "$a" >&2
+			bad=1
+		elif [[ $new != *" $t "* ]] && [ "$a" != "$b" ]; then
+			printf '%s: expected the test'"'"'s namespace %s, child has %s\n' "$t" "$a" "$b" >&2
+			bad=1
+		fi
+	done
+	return "$bad"
+}
+
+# Run invoke_ns FLAGS with the probe as command, and check the namespaces
+# it reports from inside: those in NEW differ from ours, the rest do not.
+# Usage: check_inside "pid mnt" -p -m
+check_inside() {
+	local new=$1
+	shift
+	run -0 timeout 20 "$BIN" "$@" sh -c "$NS_PROBE" </dev/null
+	assert_ns_differ_only "$new" "$(ns_table self)" "$output"
+}
+
+# Start invoke_ns -v FLAGS with a command that waits until release_held.
+# Sets INVOKE_PID (invoke_ns itself) and CHILD (the child's PID, read from
+# the "Parent: PID of child is N" line, as a user in a second terminal
+# would).  Output goes through a FIFO; OUT_FD reads the rest of it.
+# Usage: start_held [-d DIR] FLAGS...   (DIR: where the FIFOs go)
+start_held() {
+	local dir=$BATS_TEST_TMPDIR line
+	if [ "$1" = -d ]; then
+		dir=$2
+		shift 2
+	fi
+	HOLD=$dir/hold
+	mkfifo "$dir/out" "$HOLD"
+	# $0 of the held shell is the marker the leak checks look for.
+	"$BIN" -v "$@" sh -c 'read -r _ < "$1"' "$HELD" "$HOLD" \
+		>"$dir/out" </dev/null 3>&- &
+	INVOKE_PID=$!
+	exec {OUT_FD}<"$dir/out"
+	CHILD=
+	while IFS= read -r line <&"$OUT_FD"; do
+		case $line in
+		"Parent: PID of child is "*)
+			CHILD=${line##* }
+			break
+			;;
+		esac
+	done
+	[ -n "$CHILD" ] || fail "invoke_ns $* printed no 'Parent: PID of child is' line"
+}
+
+# Let the held command finish; HELD_STATUS is invoke_ns's exit status and
+# HELD_OUTPUT the rest of what it printed.
+release_held() {
+	# Opened read-write, a FIFO never blocks, even if the reader is gone.
+	printf 'go\n' 1<>"$HOLD"
+	HELD_OUTPUT=$(timeout 20 cat <&"$OUT_FD")
+	HELD_STATUS=0
+	wait "$INVOKE_PID" || HELD_STATUS=$?
+	exec {OUT_FD}<&-
+	INVOKE_PID=
+}
+
+# teardown: stop whatever a failed test left running.
+stop_held() {
+	if [ -n "${INVOKE_PID:-}" ]; then
+		kill -KILL "$INVOKE_PID" 2>/dev/null || true
+		wait "$INVOKE_PID" 2>/dev/null || true
+		INVOKE_PID=
+	fi
+	if [ -n "${OUT_FD:-}" ]; then
+		exec {OUT_FD}<&- 2>/dev/null || true
+		OUT_FD=
+	fi
+}
+
+# Wait until process PID has gone (it is not our child, so `wait` cannot).
+wait_gone() {
+	timeout 10 tail --pid="$1" -f /dev/null
+}
+
+# The host's mount table, without the ids that change between reads.  The
+# first `ip netns add` on a machine bind-mounts /run/netns on itself for
+# good; that one is ip's own and not a leak.
+mount_table() {
+	awk '$4 != "/run/netns" { print $5, $4, $9, $10 }' /proc/self/mountinfo | sort
+}
+
+# The POSIX message queues of our IPC namespace.  mqueue is mounted in a
+# throwaway mount namespace, so the machine's mounts do not change.
+list_queues() {
+	local dir
+	dir=$(mktemp -d)
+	unshare --mount sh -c 'mount -t mqueue mqueue "$1" && ls -A "$1"' _ "$dir"
+	rmdir "$dir"
+}
+
+# Everything a run of the lab could leave behind, one line per item: mounts,
+# network links, message queues, namespaces in use by some process, and the
+# processes of held commands.
+leak_snapshot() {
+	mount_table
+	ip -o link show | awk -F': ' '{ print "link", $2 }'
+	list_queues | sed 's/^/queue /'
+	find /proc/[0-9]*/ns -maxdepth 1 -type l -printf '%l\n' 2>/dev/null |
+		sed 's/^/namespace /' | sort -u
+	pgrep -f -- "$HELD" | sed 's/^/held /' || true
+}
+
+# setup_file: remember the machine's state.
+leak_check_start() {
+	LEAK_BEFORE="$BATS_FILE_TMPDIR/leaks.before"
+	leak_snapshot >"$LEAK_BEFORE"
+}
+
+# The lines of the snapshot that are new since leak_check_start.
+leaks_since_start() {
+	leak_snapshot | sort | comm -13 <(sort "$BATS_FILE_TMPDIR/leaks.before") -
+}
+
+# Start invoke_ns -v FLAGS, read the child's namespaces from outside through
+# /proc/CHILD/ns while it is held, then release it.  Types in NEW must differ
+# from ours, the rest must not.
+# Usage: check_outside "pid mnt" -p -m
+check_outside() {
+	local new=$1 theirs
+	shift
+	start_held "$@"
+	theirs=$(ns_table "$CHILD")
+	release_held
+	assert_equal "$HELD_STATUS" 0
+	assert_ns_differ_only "$new" "$(ns_table self)" "$theirs"
+}
+
+# The last test of every suite: nothing the suite ran is still there.
+assert_nothing_left() {
+	assert_equal "$(leaks_since_start)" ""
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bats
+# shellcheck shell=bats
+# Step 1, -p: a new PID namespace.  Runs against step 1 and every later step.
+
+load helpers
+
+setup_file() {
+	leak_check_start
+}
+
+setup() {
+	needs_namespaces
+}
+
+teardown() {
+	stop_held
+}
+
+@test "without flags the child shares every namespace (the control)" {
+	check_inside ""
+	check_outside ""
+}
+
+@test "-p: only the PID namespace is new, seen from inside" {
+	check_inside "pid" -p
+}
+
+@test "-p: only the PID namespace is new, seen from outside through /proc/CHILD/ns" {
+	check_outside "pid" -p
+}
+
+@test "-p: the child is PID 1, and the -v line says so" {
+	run -0 "$BIN" -vp sh -c 'echo "pid=$$"'
+	assert_line "pid=1"
+	assert_line " Child: PID of child is 1"
+	assert_line --regexp '^Parent: PID of child is [0-9]+$'
+	refute_line "Parent: PID of child is 1"
+}
+
+@test "-p: the -v line gives the child's PID as seen from outside" {
+	start_held -p
+	assert_equal "$(tr '\0' ' ' <"/proc/$CHILD/cmdline")" "sh -c read -r _ < \"\$1\" $HELD $HOLD "
+	release_held
+}
+
+@test "-p without -m: /proc still belongs to the host, so /proc/\$\$ is the host's PID 1" {
+	run -0 "$BIN" -p sh -c 'cat /proc/$$/comm'
+	assert_output "$(cat /proc/1/comm)"
+	refute_output "sh"
+}
+
+@test "nothing is left behind by this suite" {
+	assert_nothing_left
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# shellcheck shell=bats
+# Step 2, -m: a new mount namespace, / made private, a fresh /proc with -p.
+# Runs against step 2 and every later step.
+
+load helpers
+
+setup_file() {
+	leak_check_start
+}
+
+setup() {
+	needs_namespaces
+}
+
+teardown() {
+	stop_held
+}
+
+@test "-m: only the mount namespace is new, seen from inside and outside" {
+	check_inside "mnt" -m
+	check_outside "mnt" -m
+}
+
+@test "-p -m: the PID and mount namespaces are new, the rest shared" {
+	check_inside "pid mnt" -p -m
+	check_outside "pid mnt" -p -m
+}
+
+@test "-p -m: ps lists only the container's processes" {
+	run -0 "$BIN" -pm sh -c 'sleep 1000 & ps -eo pid=,comm=; kill $!'
+	assert_equal "$(printf '%s\n' "$output" | awk '{ print $2 }' | sort | tr '\n' ' ')" "ps sh sleep "
+	assert_line --regexp '^ +1 sh$'
+}
+
+@test "-p -m: /proc/\$\$ is the container's own PID 1 (the step 1 puzzle solved)" {
+	run -0 "$BIN" -pm sh -c 'cat /proc/$$/comm'
+	assert_output "sh"
+}
+
+@test "-p -m: the -v lines say proc is mounted" {
+	run -0 "$BIN" -vpm true
+	assert_line " Child: mounting proc at /proc"
+}
+
+@test "-m alone mounts no proc" {
+	run -0 "$BIN" -vm sh -c 'cat /proc/$$/comm'
+	refute_line " Child: mounting proc at /proc"
+	assert_line "sh"
+}
+
+@test "the host's mount table is the same before and after a run" {
+	local before
+	before=$(mount_table)
+	run -0 "$BIN" -pm sh -c 'mount -t tmpfs lab-tmp /mnt && ls /proc >/dev/null'
+	assert_equal "$(mount_table)" "$before"
+}
+
+@test "a mount in the container does not reach a host whose / is shared" {
+	local dir=$BATS_TEST_TMPDIR
+	mkdir "$dir/target"
+	# A stand-in host: a mount namespace of the test's own, with / made
+	# shared as systemd does.  First the control: an inner namespace that
+	# leaves propagation alone does leak its mounts out to it.
+	run -0 unshare --mount sh -c '
+		table() { awk "{ print \$5, \$9, \$10 }" /proc/self/mountinfo | sort; }
+		mount --make-rshared /
+		table >"$1/before"
+		unshare --mount --propagation unchanged mount -t tmpfs lab-control "$1/target"
+		table >"$1/control"
+		umount "$1/target"
+		"$2" -pm sh -c "mount -t tmpfs lab-tmp \"\$1\"" _ "$1/target"
+		table >"$1/after"' _ "$dir" "$BIN"
+	assert_equal "$(comm -13 "$dir/before" "$dir/control")" "$dir/target tmpfs lab-control"
+	assert_equal "$(cat "$dir/after")" "$(cat "$dir/before")"
+}
+
+@test "nothing is left behind by this suite" {
+	assert_nothing_left
+}
