@@ -20,7 +20,7 @@ usage() {
 Usage: $PROG [-h] DIR
 
 Build a chroot jail in DIR (created if missing) with: ${PROGRAMS[*]},
-their libraries, terminfo for \$TERM (and xterm), /etc/passwd and /etc/group.
+their libraries, terminfo for \$TERM (and xterm, linux, dumb), /etc/passwd and /etc/group.
 Running it again on the same DIR changes nothing.
 EOF
 }
@@ -65,7 +65,7 @@ write_etc() {
 }
 
 main() {
-	local jail prog
+	local jail prog term
 	case ${1-} in
 	-h | --help) usage; exit 0 ;;
 	'') printf '%s: missing DIR\n' "$PROG" >&2; usage >&2; exit 2 ;;
@@ -77,8 +77,10 @@ main() {
 		"$HERE/binlibdepcp.sh" "$prog" "$jail" >/dev/null
 	done
 	copy_nss_files "$jail"
-	copy_terminfo "$jail" xterm
-	[ -z "${TERM:-}" ] || copy_terminfo "$jail" "$TERM"
+	# The caller's terminal type (the jail keeps TERM), and the usual ones.
+	for term in "${TERM:-xterm}" xterm xterm-256color linux screen dumb; do
+		copy_terminfo "$jail" "$term"
+	done
 	write_etc "$jail"
 	mkdir -p "$jail/proc" "$jail/tmp"
 	printf '%s: %s is ready: %s\n' "$PROG" "$jail" "${PROGRAMS[*]}"

@@ -21,6 +21,9 @@ BIN="${INVOKE_NS_BUILD:-$ROOT}/$STEP/invoke_ns"
 # Every namespace type a process has; /proc/PID/ns also lists the
 # *_for_children links, which only differ after unshare(2), not clone(2).
 NS_TYPES="cgroup ipc mnt net pid time user uts"
+# A test may set LAUNCH to a command that starts invoke_ns for it (ip netns
+# exec NS, setpriv to another user); check_inside and start_held use it.
+LAUNCH=()
 # Commands held by a test carry this word in their command line, so that
 # the leak checks can find any that outlived their test.
 HELD=invoke-ns-held
@@ -93,7 +96,7 @@ assert_ns_differ_only() {
 check_inside() {
 	local new=$1
 	shift
-	run -0 timeout 20 "$BIN" "$@" sh -c "$NS_PROBE" </dev/null
+	run -0 timeout 20 "${LAUNCH[@]}" "$BIN" "$@" sh -c "$NS_PROBE" </dev/null
 	assert_ns_differ_only "$new" "$(ns_table self)" "$output"
 }
 
@@ -101,19 +104,23 @@ check_inside() {
 # Sets INVOKE_PID (invoke_ns itself) and CHILD (the child's PID, read from
 # the "Parent: PID of child is N" line, as a user in a second terminal
 # would).  Output goes through a FIFO; OUT_FD reads the rest of it.
-# Usage: start_held [-d DIR] FLAGS...   (DIR: where the FIFOs go)
+# Usage: start_held [-d DIR | -j JAIL] FLAGS...
+#   -d DIR   put the FIFOs in DIR (one another user can reach)
+#   -j JAIL  put them in JAIL/tmp, for a child chrooted to JAIL
 start_held() {
-	local dir=$BATS_TEST_TMPDIR line
-	if [ "$1" = -d ]; then
-		dir=$2
-		shift 2
-	fi
+	local dir=$BATS_TEST_TMPDIR jail="" line
+	case $1 in
+	-d) dir=$2; shift 2 ;;
+	-j) jail=$2; dir=$2/tmp; shift 2 ;;
+	esac
 	HOLD=$dir/hold
+	rm -f "$dir/out" "$HOLD"
 	mkfifo "$dir/out" "$HOLD"
 	# $0 of the held shell is the marker the leak checks look for.
-	"$BIN" -v "$@" sh -c 'read -r _ < "$1"' "$HELD" "$HOLD" \
+	"${LAUNCH[@]}" "$BIN" -v "$@" sh -c 'read -r _ < "$1"' "$HELD" "${HOLD#"$jail"}" \
 		>"$dir/out" </dev/null 3>&- &
 	INVOKE_PID=$!
+	HELD_DIR=$dir
 	exec {OUT_FD}<"$dir/out"
 	CHILD=
 	while IFS= read -r line <&"$OUT_FD"; do
@@ -130,12 +137,16 @@ start_held() {
 # Let the held command finish; HELD_STATUS is invoke_ns's exit status and
 # HELD_OUTPUT the rest of what it printed.
 release_held() {
-	# Opened read-write, a FIFO never blocks, even if the reader is gone.
-	printf 'go\n' 1<>"$HOLD"
+	# Opening a FIFO to write waits for its reader; a FIFO keeps no data
+	# once nobody has it open, so the write must not come before that.
+	# timeout: a reader that died will never come.
+	timeout 20 sh -c 'printf "go\n" >"$1"' _ "$HOLD" ||
+		printf 'the held command never read its FIFO\n' >&2
 	HELD_OUTPUT=$(timeout 20 cat <&"$OUT_FD")
 	HELD_STATUS=0
 	wait "$INVOKE_PID" || HELD_STATUS=$?
 	exec {OUT_FD}<&-
+	rm -f "$HELD_DIR/out" "$HOLD"
 	INVOKE_PID=
 }
 
@@ -173,15 +184,26 @@ list_queues() {
 	rmdir "$dir"
 }
 
+# The processes of our session: a container that outlives its test keeps
+# the session of the shell that started it, while whatever else runs on
+# the machine (a service, someone else's container) has a session of its own.
+session_pids() {
+	local sid
+	sid=$(ps -o sid= -p "$$" | tr -d ' ')
+	ps -e -o pid=,sid= | awk -v sid="$sid" '$2 == sid { print $1 }'
+}
+
 # Everything a run of the lab could leave behind, one line per item: mounts,
-# network links, message queues, namespaces in use by some process, and the
-# processes of held commands.
+# network links, message queues, the namespaces our session's processes
+# are in, and held commands.
 leak_snapshot() {
+	local pid
 	mount_table
 	ip -o link show | awk -F': ' '{ print "link", $2 }'
 	list_queues | sed 's/^/queue /'
-	find /proc/[0-9]*/ns -maxdepth 1 -type l -printf '%l\n' 2>/dev/null |
-		sed 's/^/namespace /' | sort -u
+	for pid in $(session_pids); do
+		find "/proc/$pid/ns" -maxdepth 1 -type l -printf '%l\n' 2>/dev/null
+	done | awk 'NF { print "namespace", $0 }' | sort -u
 	pgrep -f -- "$HELD" | sed 's/^/held /' || true
 }
 
@@ -199,7 +221,7 @@ leaks_since_start() {
 # Start invoke_ns -v FLAGS, read the child's namespaces from outside through
 # /proc/CHILD/ns while it is held, then release it.  Types in NEW must differ
 # from ours, the rest must not.
-# Usage: check_outside "pid mnt" -p -m
+# Usage: check_outside "pid mnt" [-d DIR | -j JAIL] -p -m
 check_outside() {
 	local new=$1 theirs
 	shift

@@ -1,0 +1,100 @@
+#!/usr/bin/env bats
+# shellcheck shell=bats
+# Step 4, -n: a new network namespace, and the host side of it with
+# scripts/veth.sh.  Runs against step 4 and every later step.  Every link
+# and address lives in a network namespace the test makes and deletes,
+# standing in for the host: the machine's own interfaces are never touched.
+
+load helpers
+
+setup_file() {
+	leak_check_start
+}
+
+setup() {
+	needs_namespaces
+	command -v ip >/dev/null || skip "needs ip (iproute2)"
+	NETNS=invoke-ns-test-$$-$BATS_TEST_NUMBER
+}
+
+# Make the test's stand-in host: a network namespace of its own, NETNS.
+# One left by a crashed earlier run goes first.
+make_netns() {
+	ip netns delete "$NETNS" 2>/dev/null || true
+	ip netns add "$NETNS"
+}
+
+teardown() {
+	stop_held
+	if [ -n "${MONITOR_PID:-}" ]; then
+		kill "$MONITOR_PID" 2>/dev/null || true
+		wait "$MONITOR_PID" 2>/dev/null || true
+	fi
+	ip netns delete "$NETNS" 2>/dev/null || true
+}
+
+@test "-n: only the network namespace is new, seen from inside and outside" {
+	check_inside "net" -n
+	check_outside "net" -n
+}
+
+@test "-p -m -u -n: four new namespaces, the rest shared" {
+	check_inside "pid mnt uts net" -p -m -u lab-test -n
+	check_outside "pid mnt uts net" -p -m -u lab-test -n
+}
+
+@test "-n: the child sees only lo, and lo is down" {
+	run -0 "$BIN" -n ip -o link show
+	assert_equal "${#lines[@]}" 1
+	assert_regex "${lines[0]}" '^1: lo: <LOOPBACK> .* state DOWN '
+}
+
+@test "without -n the child sees the same links as the test" {
+	make_netns
+	run -0 ip netns exec "$NETNS" "$BIN" ip -o link show
+	assert_equal "$output" "$(ip -n "$NETNS" -o link show)"
+}
+
+@test "after veth.sh up, the container and the host ping each other" {
+	command -v ping >/dev/null || skip "needs ping (iputils-ping)"
+	make_netns
+	LAUNCH=(ip netns exec "$NETNS")
+	start_held -n -p
+	run -0 ip netns exec "$NETNS" "$ROOT/scripts/veth.sh" up "$CHILD"
+	# host -> container, then container -> host
+	run -0 ip netns exec "$NETNS" ping -c 1 -W 5 10.0.0.2
+	run -0 nsenter --net="/proc/$CHILD/ns/net" ping -c 1 -W 5 10.0.0.1
+	run -0 nsenter --net="/proc/$CHILD/ns/net" ip -o link show
+	assert_line --regexp '^[0-9]+: guest@.* state UP '
+	assert_line --regexp '^1: lo: .*UP'
+	release_held
+	assert_equal "$HELD_STATUS" 0
+}
+
+@test "when the container exits, both ends of the veth pair are gone" {
+	make_netns
+	LAUNCH=(ip netns exec "$NETNS")
+	start_held -n -p
+	run -0 ip netns exec "$NETNS" "$ROOT/scripts/veth.sh" up "$CHILD"
+	run -0 ip -n "$NETNS" link show host
+	# The kernel dismantles a dead network namespace in the background:
+	# wait for the link's deletion event, not for a while.
+	mkfifo "$BATS_TEST_TMPDIR/events"
+	ip -n "$NETNS" monitor link >"$BATS_TEST_TMPDIR/events" 3>&- &
+	MONITOR_PID=$!
+	exec {EVENTS}<"$BATS_TEST_TMPDIR/events"
+	# The monitor may miss what happens before it listens: check again.
+	if ip -n "$NETNS" link show host >/dev/null 2>&1; then
+		release_held
+		timeout 20 grep -m 1 '^Deleted.*: host@' <&"$EVENTS" >/dev/null
+	else
+		release_held
+	fi
+	exec {EVENTS}<&-
+	run ! ip -n "$NETNS" link show host
+	run ! ip -n "$NETNS" link show guest
+}
+
+@test "nothing is left behind by this suite" {
+	assert_nothing_left
+}

@@ -1,0 +1,151 @@
+#!/usr/bin/env bats
+# shellcheck shell=bats
+# Step 5, -i no|yes: a POSIX message queue from child to parent, and a new
+# IPC namespace with yes.  Runs against step 5 and every later step.
+
+load helpers
+
+setup_file() {
+	leak_check_start
+}
+
+setup() {
+	needs_namespaces
+}
+
+teardown() {
+	stop_held
+	if [ -n "${SYSV_QUEUE:-}" ]; then
+		ipcrm -q "$SYSV_QUEUE" 2>/dev/null || true
+	fi
+	if [ -n "${STALE_QUEUE:-}" ]; then
+		remove_queue "$STALE_QUEUE"
+	fi
+}
+
+# The lab's queues in our IPC namespace (invoke_ns-PID), one a line.
+lab_queues() {
+	list_queues | grep '^invoke_ns-' || true
+}
+
+# Remove queue NAME (without its slash), as a killed run would have left it.
+remove_queue() {
+	local dir
+	dir=$(mktemp -d)
+	unshare --mount sh -c 'mount -t mqueue mqueue "$1" && rm -f "$1/$2"' _ "$dir" "$1"
+	rmdir "$dir"
+}
+
+@test "-i yes: only the IPC namespace is new, seen from inside and outside" {
+	check_inside "ipc" -i yes
+	check_outside "ipc" -i yes
+}
+
+@test "-i no: a queue, but no new namespace" {
+	check_inside "" -i no
+	check_outside "" -i no
+}
+
+@test "-p -m -u -n -i yes: five new namespaces, the rest shared" {
+	check_inside "pid mnt uts net ipc" -p -m -u lab-test -n -i yes
+	check_outside "pid mnt uts net ipc" -p -m -u lab-test -n -i yes
+}
+
+@test "-i no: a piped line reaches the parent intact, then the command runs" {
+	run -0 timeout 20 "$BIN" -vp -i no sh -c 'echo command ran' <<<'hello, parent: 1 2 3'
+	assert_line " Child: type a line for the parent:"
+	assert_line "Parent: received message: hello, parent: 1 2 3"
+	assert_line "command ran"
+	assert_equal "$(lab_queues)" ""
+}
+
+@test "-i no: the rest of stdin is left to the command" {
+	run -0 timeout 20 "$BIN" -i no cat < <(printf 'for the parent\nfor the command\n')
+	assert_line "Parent: received message: for the parent"
+	assert_line "for the command"
+	refute_line "for the parent"
+}
+
+@test "-i no: a line over 80 bytes is cut to 80, not overflowed" {
+	local long
+	long=$(printf 'x%.0s' $(seq 200))
+	run -0 timeout 20 "$BIN" -i no <<<"$long"
+	assert_line "Parent: received message: ${long:0:80}"
+}
+
+@test "-i no with stdin at its end: no message, and no queue left" {
+	run -0 timeout 20 "$BIN" -i no true </dev/null
+	assert_line "Parent: no message from the child"
+	assert_equal "$(lab_queues)" ""
+}
+
+@test "-i yes: the child cannot open the queue (ENOENT), each side says so, at once" {
+	# timeout is the hang detector: the parent must not wait its 60 seconds.
+	run --separate-stderr -0 timeout 20 "$BIN" -vp -i yes sh -c 'echo command ran' <<<'lost'
+	assert_regex "$stderr" '^invoke_ns: child: mq_open /invoke_ns-[0-9]+: No such file or directory$'
+	assert_line "Parent: no message from the child"
+	assert_line "command ran"
+	assert_equal "$(lab_queues)" ""
+}
+
+@test "a System V queue made outside is seen inside with -i no, not with -i yes" {
+	command -v ipcmk >/dev/null || skip "needs ipcmk (util-linux)"
+	SYSV_QUEUE=$(ipcmk -Q | awk '{ print $NF }')
+	run -0 "$BIN" -i no ipcs -q </dev/null
+	assert_line --regexp "^0x[0-9a-f]+ +$SYSV_QUEUE "
+	run -0 "$BIN" -i yes ipcs -q </dev/null
+	refute_line --regexp "^0x[0-9a-f]+ +$SYSV_QUEUE "
+}
+
+@test "the queue is removed when the child fails" {
+	run -127 timeout 20 "$BIN" -i no no-such-command <<<'hello'
+	assert_equal "$(lab_queues)" ""
+}
+
+# Start invoke_ns -v -i no true with a stdin that never brings a line (a
+# FIFO held open), and wait until the child prompts: the parent is then
+# waiting for the message, with the queue made.
+start_waiting() {
+	local line
+	mkfifo "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+	exec {IN}<>"$BATS_TEST_TMPDIR/in"
+	"$BIN" -v -i no true <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" 3>&- &
+	INVOKE_PID=$!
+	exec {OUT_FD}<"$BATS_TEST_TMPDIR/out"
+	while IFS= read -r line <&"$OUT_FD"; do
+		[ "$line" != " Child: type a line for the parent:" ] || return 0
+	done
+	fail "the child never prompted"
+}
+
+# Wait for invoke_ns after a signal; its status in STATUS.
+finish_waiting() {
+	timeout 20 cat <&"$OUT_FD" >/dev/null
+	STATUS=0
+	wait "$INVOKE_PID" || STATUS=$?
+	INVOKE_PID=
+	exec {IN}>&-
+}
+
+@test "the queue is removed when invoke_ns gets SIGTERM while it waits" {
+	start_waiting
+	assert_regex "$(lab_queues)" '^invoke_ns-[0-9]+$'
+	kill -TERM "$INVOKE_PID"
+	finish_waiting
+	assert_equal "$STATUS" 143
+	assert_equal "$(lab_queues)" ""
+}
+
+@test "a queue left by a killed run does not break the next run" {
+	start_waiting
+	kill -KILL "$INVOKE_PID"
+	finish_waiting
+	STALE_QUEUE=$(lab_queues)
+	assert_regex "$STALE_QUEUE" '^invoke_ns-[0-9]+$'
+	run -0 timeout 20 "$BIN" -i no <<<'next run'
+	assert_line "Parent: received message: next run"
+}
+
+@test "nothing is left behind by this suite" {
+	assert_nothing_left
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env bats
+# shellcheck shell=bats
+# Step 6, -c DIR: a chroot jail, built with scripts/mkjail.sh (make jail).
+# Runs against step 6 and every later step.
+
+load helpers
+
+setup_file() {
+	leak_check_start
+	# mkjail.sh is what `make jail` runs; the suite keeps its own jail.
+	JAIL=$BATS_FILE_TMPDIR/jail
+	"$ROOT/scripts/mkjail.sh" "$JAIL" >/dev/null
+	export JAIL
+}
+
+setup() {
+	needs_namespaces
+}
+
+teardown() {
+	stop_held
+}
+
+@test "-c alone: the jail is not a namespace, every type is shared" {
+	# Without -p -m the jail has no proc mounted: look from outside.
+	check_outside "" -j "$JAIL" -c "$JAIL"
+}
+
+@test "-p -m -c: the PID and mount namespaces are new, the rest shared" {
+	check_inside "pid mnt" -p -m -c "$JAIL"
+}
+
+@test "-c: ls / lists the jail's top level, and the -v line names the jail" {
+	run -0 "$BIN" -v -c "$JAIL" ls /
+	assert_line " Child: entering jail $JAIL"
+	assert_equal "$(printf '%s\n' "$output" | grep -v -e '^Parent:' -e '^ Child:')" \
+		"$(ls "$JAIL")"
+}
+
+@test "-c: a file outside the jail cannot be reached, not even through /.." {
+	printf 'host secret\n' >"$BATS_TEST_TMPDIR/marker"
+	run "$BIN" -c "$JAIL" cat "$BATS_TEST_TMPDIR/marker"
+	refute_output --partial "host secret"
+	assert_failure
+	run -0 "$BIN" -c "$JAIL" ls /..
+	assert_equal "$output" "$(ls "$JAIL")"
+}
+
+@test "-p -m -c: ps in the jail shows only the container" {
+	run -0 "$BIN" -pm -c "$JAIL" sh -c 'ps -eo pid=,comm='
+	assert_equal "$(printf '%s\n' "$output" | awk '{ print $2 }' | sort | tr '\n' ' ')" "ps sh "
+}
+
+@test "-p -m -c: bash, ls, ps, id and top (batch mode) run inside the jail" {
+	run -0 "$BIN" -pm -c "$JAIL" bash -c 'echo "bash $BASH_VERSION"'
+	assert_output --regexp '^bash [0-9]'
+	run -0 "$BIN" -pm -c "$JAIL" ls -d /proc/1
+	run -0 "$BIN" -pm -c "$JAIL" ps -o comm= -p 1
+	assert_output "ps"
+	run -0 "$BIN" -pm -c "$JAIL" id -un
+	assert_output "root"
+	run -0 env TERM=xterm "$BIN" -pm -c "$JAIL" top -b -n 1
+	assert_line --regexp '^ +1 root .* top$'
+}
+
+@test "-c: the command runs with a small known environment" {
+	run -0 env -i LAB_SECRET=1 TERM=xterm PATH="$PATH" HOME=/root "$BIN" -c "$JAIL" env
+	assert_equal "$(printf '%s\n' "$output" | sort)" \
+		"$(printf '%s\n' HOME=/ PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin TERM=xterm)"
+	run -0 env -i PATH="$PATH" "$BIN" -c "$JAIL" env
+	refute_line --partial TERM=
+}
+
+@test "-c: a command that is not in the jail gives 127" {
+	[ ! -e "$JAIL/usr/bin/sleep" ]
+	run -127 "$BIN" -c "$JAIL" sleep 1
+}
+
+@test "-c with a missing directory: 125, one line, nothing created" {
+	run --separate-stderr -125 "$BIN" -v -c "$BATS_TEST_TMPDIR/nowhere" true
+	assert_equal "$output" ""
+	assert_equal "$stderr" "invoke_ns: -c $BATS_TEST_TMPDIR/nowhere: No such file or directory"
+}
+
+@test "-c with a file: 125, one line, nothing created" {
+	: >"$BATS_TEST_TMPDIR/file"
+	run --separate-stderr -125 "$BIN" -v -c "$BATS_TEST_TMPDIR/file" true
+	assert_equal "$output" ""
+	assert_equal "$stderr" "invoke_ns: -c $BATS_TEST_TMPDIR/file: Not a directory"
+}
+
+@test "-c with a directory the caller cannot search: 125, one line" {
+	command -v setpriv >/dev/null || skip "needs setpriv"
+	local dir
+	dir=$(mktemp -d /tmp/invoke-ns-test.XXXXXX)
+	mkdir -m 700 "$dir/closed"
+	chmod 755 "$dir"
+	run --separate-stderr -125 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$BIN" -v -c "$dir/closed" true
+	rm -rf "$dir"
+	assert_equal "$output" ""
+	assert_equal "$stderr" "invoke_ns: -c $dir/closed: Permission denied"
+}
+
+@test "-p -m -c: /proc is made in the jail if missing, and unmounted at the end" {
+	local before
+	rmdir "$JAIL/proc"
+	before=$(mount_table)
+	run -0 "$BIN" -vpm -c "$JAIL" cat /proc/self/mounts
+	assert_line " Child: mounting proc at /proc"
+	assert_line --regexp '^proc /proc proc '
+	[ -d "$JAIL/proc" ]
+	assert_equal "$(mount_table)" "$before"
+	run -0 findmnt --list --noheadings --output TARGET
+	refute_output --partial "$JAIL"
+}
+
+@test "nothing is left behind by this suite" {
+	assert_nothing_left
+}

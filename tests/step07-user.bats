@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# shellcheck shell=bats
+# Step 7, -U: a new user namespace, root inside mapped to the caller.  Most
+# tests run as a truly unprivileged user (uid 65534, through setpriv), as a
+# self-learner without sudo would.
+
+load helpers
+
+setup_file() {
+	leak_check_start
+	# A place uid 65534 can reach, with its own copy of the program (the
+	# checkout may sit under a directory it cannot search) and a jail.
+	WORK=$(mktemp -d /tmp/invoke-ns-user.XXXXXX)
+	chmod 755 "$WORK"
+	cp "$BIN" "$WORK/invoke_ns"
+	"$ROOT/scripts/mkjail.sh" "$WORK/jail" >/dev/null
+	export WORK
+}
+
+teardown_file() {
+	rm -rf "$WORK"
+}
+
+setup() {
+	needs_namespaces
+	BIN=$WORK/invoke_ns
+	UNPRIVILEGED=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	"${UNPRIVILEGED[@]}" true 2>/dev/null ||
+		skip "needs setpriv and a uid 65534 to run as"
+}
+
+teardown() {
+	stop_held
+	rm -f "$WORK/out" "$WORK/hold"
+}
+
+# Skip unless an unprivileged user may create a user namespace here, and
+# name the setting that forbids it when one does.
+needs_userns() {
+	local knob
+	"${UNPRIVILEGED[@]}" unshare --user true 2>/dev/null && return 0
+	for knob in kernel/apparmor_restrict_unprivileged_userns kernel/unprivileged_userns_clone \
+		user/max_user_namespaces; do
+		[ -r "/proc/sys/$knob" ] && printf '%s=%s\n' "$knob" "$(cat "/proc/sys/$knob")"
+	done | tr '/\n' '. ' >"$BATS_TEST_TMPDIR/knobs"
+	skip "unprivileged user namespaces are restricted here ($(cat "$BATS_TEST_TMPDIR/knobs"))"
+}
+
+@test "-U as an unprivileged user: only the user namespace is new, inside and outside" {
+	needs_userns
+	LAUNCH=("${UNPRIVILEGED[@]}")
+	check_inside "user" -U
+	check_outside "user" -d "$WORK" -U
+}
+
+@test "-U with -p -m -u -n -i yes as an unprivileged user: every type but cgroup and time is new" {
+	needs_userns
+	LAUNCH=("${UNPRIVILEGED[@]}")
+	check_inside "user pid mnt uts net ipc" -U -p -m -u lab-test -n -i yes
+	check_outside "user pid mnt uts net ipc" -d "$WORK" -U -p -m -u lab-test -n -i yes
+}
+
+@test "-U: id -u inside is 0, and the maps inside read '0 65534 1'" {
+	needs_userns
+	run -0 "${UNPRIVILEGED[@]}" "$BIN" -U sh -c 'id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups'
+	assert_equal "$(printf '%s\n' "$output" | tr -s ' ' | sed 's/^ //')" \
+		"$(printf '%s\n' 0 0 '0 65534 1' '0 65534 1' deny)"
+}
+
+@test "-U: outside, the child still belongs to the caller, and -v says what was written" {
+	needs_userns
+	LAUNCH=("${UNPRIVILEGED[@]}")
+	start_held -d "$WORK" -U -p
+	assert_equal "$(awk '$1 == "Uid:" { print $2 }' "/proc/$CHILD/status")" 65534
+	assert_equal "$(awk '$1 == "Gid:" { print $2 }' "/proc/$CHILD/status")" 65534
+	release_held
+	assert_equal "$HELD_STATUS" 0
+	assert_equal "$(printf '%s\n' "$HELD_OUTPUT" | head -n 1)" "Parent: writing uid_map: 0 65534 1"
+}
+
+@test "-U: the parent writes uid_map, then setgroups deny, then gid_map, before the child runs" {
+	needs_userns
+	run -0 "${UNPRIVILEGED[@]}" "$BIN" -vU true
+	assert_equal "$(printf '%s\n' "$output" | sed -n '3,6p')" "$(printf '%s\n' \
+		'Parent: writing uid_map: 0 65534 1' 'Parent: writing setgroups: deny' \
+		'Parent: writing gid_map: 0 65534 1' ' Child: PID of child is '"${lines[5]##* }")"
+}
+
+@test "-U -p -m -u NAME -i yes -c JAIL all work together, without root" {
+	needs_userns
+	run --separate-stderr -0 timeout 20 "${UNPRIVILEGED[@]}" "$BIN" -U -p -m -u jailed -i yes \
+		-c "$WORK/jail" sh -c 'id -un; hostname; ls /; ps -eo comm=' <<<'lost'
+	assert_regex "$stderr" '^invoke_ns: child: mq_open /invoke_ns-[0-9]+: No such file or directory$'
+	assert_line "Parent: no message from the child"
+	# root, the hostname, the jail's top level, then ps: only sh and ps.
+	assert_equal "$(printf '%s\n' "$output" | grep -v '^Parent: ')" \
+		"$(printf '%s\n' root jailed && ls "$WORK/jail" && printf '%s\n' sh ps)"
+}
+
+@test "-U: root inside cannot write a file that the host's root owns" {
+	needs_userns
+	printf 'root owns this\n' >"$WORK/rootfile"
+	chmod 644 "$WORK/rootfile"
+	run "${UNPRIVILEGED[@]}" "$BIN" -U sh -c 'id -u; echo changed >>"$1"' _ "$WORK/rootfile"
+	assert_failure
+	assert_line 0
+	assert_output --partial "Permission denied"
+	assert_equal "$(cat "$WORK/rootfile")" "root owns this"
+}
+
+@test "without -U an unprivileged user gets 125 and the hint to add -U" {
+	run --separate-stderr -125 "${UNPRIVILEGED[@]}" "$BIN" -p -m true
+	assert_equal "$(printf '%s\n' "$stderr" | head -n 1)" "invoke_ns: clone: Operation not permitted"
+	assert_equal "$(printf '%s\n' "$stderr" | sed -n 2p)" \
+		"invoke_ns: hint: creating namespaces needs root: run with sudo, or add -U"
+}
+
+@test "-U as root works too: root inside is root outside" {
+	run -0 "$BIN" -U sh -c 'id -u; cat /proc/self/uid_map'
+	assert_equal "$(printf '%s\n' "$output" | tr -s ' ' | sed 's/^ //')" "$(printf '%s\n' 0 '0 0 1')"
+}
+
+@test "nothing is left behind by this suite" {
+	assert_nothing_left
+}
