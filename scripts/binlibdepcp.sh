@@ -96,8 +96,8 @@ make_link() {
 	linked=$((linked + 1))
 }
 
-# copy_file PATH: copy the regular file PATH into the jail, keeping its mode,
-# owner and times; a copy that is already identical is left alone
+# copy_file PATH: copy the regular file PATH into the jail, keeping its mode
+# and times; a copy that is already identical is left alone
 copy_file() {
 	local dest="$jail$1"
 	if [[ -L $dest ]]; then
@@ -106,7 +106,9 @@ copy_file() {
 	if [[ -f $dest ]] && cmp -s -- "$1" "$dest"; then
 		return 0
 	fi
-	quietly cp -p -- "$1" "$dest"
+	# Not the owner: the jail belongs to whoever builds it (and root of a
+	# user namespace cannot give files to owners it has no mapping for).
+	quietly cp --preserve=mode,timestamps -- "$1" "$dest"
 	printf '  copy  %s\n' "$1"
 	copied=$((copied + 1))
 }

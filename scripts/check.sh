@@ -6,6 +6,14 @@
 # that the earlier ones did.  Then the suites that are not about one step
 # (scripts/, LAB.md, make demo) run once.  Each run writes a JUnit report
 # under tests/reports/; the last lines are one summary per run and a total.
+#
+# Without root, where the kernel lets users create user namespaces, the
+# suites run as root of a user namespace of their own (with its own mount,
+# network and IPC namespaces, and a private /run for ip netns): that is
+# enough for every namespace the steps make and for the test networks.
+# Step 7's suite also runs first as the caller, the truly unprivileged
+# user it is about.  Where user namespaces are restricted, what needs root
+# is skipped, each skip saying why.
 set -euo pipefail
 
 readonly PROG=${0##*/}
@@ -79,6 +87,38 @@ run_suites() {
 	TOTAL_SKIP=$((TOTAL_SKIP + skip))
 }
 
+# Carry this run's results into the user namespace that the rest runs in.
+carry_out() {
+	local IFS=$'\x1f'
+	INVOKE_NS_CARRY="$TOTAL_PASS $TOTAL_FAIL $TOTAL_SKIP${IFS}${SUMMARY[*]}"
+	export INVOKE_NS_CARRY
+}
+
+carry_in() {
+	local counts lines
+	[ -n "${INVOKE_NS_CARRY:-}" ] || return 0
+	IFS=$'\x1f' read -r counts lines <<<"$INVOKE_NS_CARRY"
+	read -r TOTAL_PASS TOTAL_FAIL TOTAL_SKIP <<<"$counts"
+	IFS=$'\x1f' read -r -a SUMMARY <<<"$lines"
+	unset INVOKE_NS_CARRY
+}
+
+# Not root: step 7 as the caller, then everything again as root of a user
+# namespace (this script once more, inside it), or as the caller alone.
+without_root() {
+	if ! unshare --user --map-root-user --mount --net --ipc true 2>/dev/null; then
+		printf '%s: not root, and this machine does not let users create user namespaces:\n' "$PROG"
+		printf '%s: the tests that need root will be skipped (or run: sudo make check)\n' "$PROG"
+		return 0
+	fi
+	printf '%s: not root: step 7 runs as you, then every suite as root of a user namespace\n' "$PROG"
+	[ ! -x step07-user/invoke_ns ] ||
+		run_suites step07-user-as-you step07-user tests/step07-user.bats
+	carry_out
+	exec unshare --user --map-root-user --mount --net --ipc -- \
+		env INVOKE_NS_IN_USERNS=1 "$0" "$@"
+}
+
 main() {
 	local only="" step last="" started line
 	local -a suites
@@ -88,10 +128,19 @@ main() {
 	[1-7]) only=$1 ;;
 	*) die "N is a step number from 1 to 7, not '$1'" ;;
 	esac
-	started=$(date +%s)
+	started=${INVOKE_NS_STARTED:-$(date +%s)}
+	export INVOKE_NS_STARTED=$started
 	cd "$ROOT"
-	scripts/deps.sh --ensure
-	rm -rf "$REPORTS"
+	if [ -n "${INVOKE_NS_IN_USERNS:-}" ]; then
+		# ip netns keeps its namespaces under /run/netns, which belongs
+		# to the real root: give ip a /run of our own.
+		mount -t tmpfs -o mode=755 invoke-ns-run /run
+		carry_in
+	else
+		scripts/deps.sh --ensure
+		rm -rf "$REPORTS"
+		[ "$(id -u)" -eq 0 ] || without_root "$@"
+	fi
 	for step in step0[1-7]-*; do
 		[ -f "$step/invoke_ns.c" ] || continue
 		[ -z "$only" ] || [ "${step:5:1}" = "$only" ] || continue

@@ -36,7 +36,7 @@ copy_terminfo() {
 	for dir in /etc/terminfo /lib/terminfo /usr/share/terminfo; do
 		if [ -f "$dir/${term:0:1}/$term" ]; then
 			mkdir -p "$jail$dir/${term:0:1}"
-			cp -pL "$dir/${term:0:1}/$term" "$jail$dir/${term:0:1}/$term"
+			cp -L --preserve=mode,timestamps "$dir/${term:0:1}/$term" "$jail$dir/${term:0:1}/$term"
 			return 0
 		fi
 	done
@@ -50,7 +50,7 @@ copy_nss_files() {
 	for lib in "$(dirname "$libc")"/libnss_files.so.*; do
 		[ -e "$lib" ] || continue
 		mkdir -p "$jail$(dirname "$lib")"
-		cp -pL "$lib" "$jail$lib"
+		cp -L --preserve=mode,timestamps "$lib" "$jail$lib"
 	done
 }
 

@@ -43,6 +43,25 @@ needs_root() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root"
 }
 
+# A truly unprivileged caller for the tests that need one.  Run as root,
+# the tests become uid 65534 through setpriv; run as a user, they are one
+# already.  UNPRIVILEGED is the command prefix, UNPRIV_UID and UNPRIV_GID
+# the ids it runs with.  Skips where there is no such caller: without
+# setpriv, or as root of a user namespace where uid 65534 is not mapped.
+needs_unprivileged() {
+	if [ "$(id -u)" -ne 0 ]; then
+		UNPRIVILEGED=()
+		UNPRIV_UID=$(id -u)
+		UNPRIV_GID=$(id -g)
+		return 0
+	fi
+	UNPRIVILEGED=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	UNPRIV_UID=65534
+	UNPRIV_GID=65534
+	"${UNPRIVILEGED[@]}" true 2>/dev/null ||
+		skip "needs setpriv and a uid 65534 to run as an unprivileged user"
+}
+
 # Check the machine lets us create namespaces at all: a container whose
 # seccomp profile forbids clone's namespace flags cannot run the lab.
 needs_namespaces() {
@@ -175,13 +194,18 @@ mount_table() {
 	awk '$4 != "/run/netns" { print $5, $4, $9, $10 }' /proc/self/mountinfo | sort
 }
 
-# The POSIX message queues of our IPC namespace.  mqueue is mounted in a
-# throwaway mount namespace, so the machine's mounts do not change.
+# The POSIX message queues of our IPC namespace.  Root mounts mqueue in a
+# throwaway mount namespace, so the machine's mounts do not change; others
+# read /dev/mqueue where the machine has it mounted.
 list_queues() {
 	local dir
-	dir=$(mktemp -d)
-	unshare --mount sh -c 'mount -t mqueue mqueue "$1" && ls -A "$1"' _ "$dir"
-	rmdir "$dir"
+	if [ "$(id -u)" -eq 0 ]; then
+		dir=$(mktemp -d)
+		unshare --mount sh -c 'mount -t mqueue mqueue "$1" && ls -A "$1"' _ "$dir"
+		rmdir "$dir"
+	elif [ "$(stat -f -c %T /dev/mqueue 2>/dev/null)" = mqueue ]; then
+		ls -A /dev/mqueue
+	fi
 }
 
 # The processes of our session: a container that outlives its test keeps
@@ -195,15 +219,18 @@ session_pids() {
 
 # Everything a run of the lab could leave behind, one line per item: mounts,
 # network links, message queues, the namespaces our session's processes
-# are in, and held commands.
+# are in (as real root), and held commands.
 leak_snapshot() {
 	local pid
 	mount_table
 	ip -o link show | awk -F': ' '{ print "link", $2 }'
 	list_queues | sed 's/^/queue /'
-	for pid in $(session_pids); do
-		find "/proc/$pid/ns" -maxdepth 1 -type l -printf '%l\n' 2>/dev/null
-	done | awk 'NF { print "namespace", $0 }' | sort -u
+	# Only real root can read the namespaces of every process of the session.
+	if [ "$(id -u)" -eq 0 ] && [ -z "${INVOKE_NS_IN_USERNS:-}" ]; then
+		for pid in $(session_pids); do
+			find "/proc/$pid/ns" -maxdepth 1 -type l -printf '%l\n' 2>/dev/null
+		done | awk 'NF { print "namespace", $0 }' | sort -u
+	fi
 	pgrep -f -- "$HELD" | sed 's/^/held /' || true
 }
 

@@ -187,6 +187,8 @@ jail_listing() {
 		return
 	fi
 	command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
+	setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null ||
+		skip "needs a uid 65534 to run as (not mapped in this user namespace)"
 	make_hostns
 	start_container
 	# a copy that user 65534 can reach, wherever the repository lives

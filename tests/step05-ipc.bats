@@ -98,7 +98,7 @@ remove_queue() {
 }
 
 @test "the queue is removed when the child fails" {
-	run -127 timeout 20 "$BIN" -i no no-such-command <<<'hello'
+	run -127 timeout 20 env PATH=/usr/sbin:/usr/bin:/sbin:/bin "$BIN" -i no no-such-command <<<'hello'
 	assert_equal "$(lab_queues)" ""
 }
 

@@ -90,13 +90,12 @@ teardown() {
 }
 
 @test "-c with a directory the caller cannot search: 125, one line" {
-	command -v setpriv >/dev/null || skip "needs setpriv"
+	needs_unprivileged
 	local dir
 	dir=$(mktemp -d /tmp/invoke-ns-test.XXXXXX)
 	mkdir -m 700 "$dir/closed"
 	chmod 755 "$dir"
-	run --separate-stderr -125 setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$BIN" -v -c "$dir/closed" true
+	run --separate-stderr -125 "${UNPRIVILEGED[@]}" "$BIN" -v -c "$dir/closed" true
 	rm -rf "$dir"
 	assert_equal "$output" ""
 	assert_equal "$stderr" "invoke_ns: -c $dir/closed: Permission denied"
