@@ -7,6 +7,7 @@
 #   make lint       cppcheck, shellcheck, sanitizer and valgrind runs
 #   make bench      launch cost of each step against unshare(1)
 #   make deps       install the build and test dependencies
+#   make handout DEST=DIR   the students' copy: steps 2-7 as TODOs
 #   make clean      remove what the targets above made
 
 CC ?= cc
@@ -16,7 +17,7 @@ LDLIBS = -lrt
 STEPS := $(sort $(wildcard step0[1-7]-*))
 BINS := $(addsuffix /invoke_ns,$(STEPS))
 
-.PHONY: all check clean demo jail diff lint bench deps
+.PHONY: all check clean demo jail diff lint bench deps handout
 
 all: $(BINS)
 
@@ -44,6 +45,9 @@ bench: all
 
 deps:
 	@scripts/deps.sh
+
+handout:
+	@scripts/handout.sh $(DEST)
 
 clean:
 	rm -f $(BINS)

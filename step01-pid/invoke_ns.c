@@ -275,7 +275,8 @@ static int wait_for_parent(struct child *c)
 static int child_main(void *arg)
 {
 	struct child *c = arg;
-	char **cmd = c->opts->cmd;
+	const struct options *opts = c->opts;
+	char **cmd = opts->cmd;
 
 	/* The kernel kills us when the parent dies: a container nobody waits
 	 * for is of no use.  Set before waiting, so the pipe covers the gap. */

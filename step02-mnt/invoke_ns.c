@@ -10,6 +10,9 @@
  * Run:    sudo ./invoke_ns -vpm sh, then ps and ls -l /proc/$$/ns inside
  * Look:   findmnt in the container and on the host; they differ from here on.
  * Read:   mount_namespaces(7), mount(2), proc(5)
+ *
+ * Comments that start with [step N] mark the code that step N adds, up to
+ * [end of step N]: `make handout` turns each into a TODO for students.
  */
 #define _GNU_SOURCE
 #include <err.h>
@@ -112,7 +115,9 @@ static void parse_options(int argc, char **argv, struct options *opts)
 			opts->clone_flags |= CLONE_NEWPID;
 			break;
 		case 'm':
+			/* [step 2: -m] ask clone(2) for a new mount namespace */
 			opts->clone_flags |= CLONE_NEWNS;
+			/* [end of step 2] */
 			break;
 		case ':':
 			bad_usage("option -%c needs an argument", optopt);
@@ -275,6 +280,9 @@ static int wait_for_parent(struct child *c)
 	return read(c->go[0], &go, 1) == 1;
 }
 
+/* [step 2] make_mounts_private(): make / and every mount below it private,
+ * so that no mount made in the container reaches the host (mount(2) with
+ * MS_REC | MS_PRIVATE; mount_namespaces(7), "shared subtrees") */
 /* child: stop mount events from crossing between us and the host. */
 static void make_mounts_private(void)
 {
@@ -285,7 +293,9 @@ static void make_mounts_private(void)
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		err(EXIT_SETUP, "make / private");
 }
+/* [end of step 2] */
 
+/* [step 2] mount_proc(): mount a new proc on /proc (mount(2), proc(5)) */
 /* child: mount a proc of our own PID namespace on /proc. */
 static void mount_proc(void)
 {
@@ -295,13 +305,14 @@ static void mount_proc(void)
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		err(EXIT_SETUP, "mount proc at /proc");
 }
+/* [end of step 2] */
 
 /* child: inside the new namespaces.  Set up, then become the command. */
 static int child_main(void *arg)
 {
 	struct child *c = arg;
-	char **cmd = c->opts->cmd;
-	int flags = c->opts->clone_flags;
+	const struct options *opts = c->opts;
+	char **cmd = opts->cmd;
 
 	/* The kernel kills us when the parent dies: a container nobody waits
 	 * for is of no use.  Set before waiting, so the pipe covers the gap. */
@@ -310,10 +321,14 @@ static int child_main(void *arg)
 		_exit(EXIT_SETUP);
 	sigprocmask(SIG_SETMASK, &c->old_mask, NULL);
 	say(CHILD, "PID of child is %ld", (long)getpid());
-	if (flags & CLONE_NEWNS)
+	/* [step 2] with -m, make the mounts private */
+	if (opts->clone_flags & CLONE_NEWNS)
 		make_mounts_private();
-	if ((flags & CLONE_NEWNS) && (flags & CLONE_NEWPID))
+	/* [end of step 2] */
+	/* [step 2] with -m and -p, mount a proc that shows the new PID namespace */
+	if ((opts->clone_flags & CLONE_NEWNS) && (opts->clone_flags & CLONE_NEWPID))
 		mount_proc();
+	/* [end of step 2] */
 	if (cmd == NULL) {
 		say(CHILD, "no command, exiting");
 		return EXIT_SUCCESS;

@@ -8,6 +8,9 @@
  * Run:    sudo ./invoke_ns -vpmu calculus sh, then hostname inside
  * Look:   hostname in a second terminal still says the host's name.
  * Read:   uts_namespaces(7), sethostname(2), uname(2)
+ *
+ * Comments that start with [step N] mark the code that step N adds, up to
+ * [end of step N]: `make handout` turns each into a TODO for students.
  */
 #define _GNU_SOURCE
 #include <err.h>
@@ -33,14 +36,18 @@ enum { EXIT_SETUP = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 #define STACK_SIZE (1024 * 1024)	/* the child's stack, until it execs */
 #define GRACE_MS 2000			/* how long a signalled child may take to stop */
 
+/* [step 3] the longest hostname the kernel takes: 64 bytes (uname(2)) */
 #define HOST_NAME_MAX_LEN 64		/* the kernel's limit, in bytes */
+/* [end of step 3] */
 
 #define PARENT "Parent"
 #define CHILD  " Child"
 
 struct options {
 	int clone_flags;	/* the CLONE_NEW* flags for the namespaces asked for */
+	/* [step 3] a field for the hostname that -u gives */
 	const char *hostname;	/* -u: the child's hostname */
+	/* [end of step 3] */
 	char **cmd;		/* the command and its arguments; NULL when none */
 };
 
@@ -115,15 +122,20 @@ static void parse_options(int argc, char **argv, struct options *opts)
 			opts->clone_flags |= CLONE_NEWPID;
 			break;
 		case 'm':
+			/* [step 2: -m] ask clone(2) for a new mount namespace */
 			opts->clone_flags |= CLONE_NEWNS;
+			/* [end of step 2] */
 			break;
 		case 'u':
+			/* [step 3: -u] check NAME (1 to 64 bytes, else a usage
+			 * error), keep it, ask clone(2) for a new UTS namespace */
 			/* Checked here, so that a bad name creates nothing. */
 			if (optarg[0] == '\0' || strlen(optarg) > HOST_NAME_MAX_LEN)
 				bad_usage("-u: a hostname has 1 to %d bytes",
 					  HOST_NAME_MAX_LEN);
 			opts->clone_flags |= CLONE_NEWUTS;
 			opts->hostname = optarg;
+			/* [end of step 3] */
 			break;
 		case ':':
 			bad_usage("option -%c needs an argument", optopt);
@@ -286,6 +298,9 @@ static int wait_for_parent(struct child *c)
 	return read(c->go[0], &go, 1) == 1;
 }
 
+/* [step 2] make_mounts_private(): make / and every mount below it private,
+ * so that no mount made in the container reaches the host (mount(2) with
+ * MS_REC | MS_PRIVATE; mount_namespaces(7), "shared subtrees") */
 /* child: stop mount events from crossing between us and the host. */
 static void make_mounts_private(void)
 {
@@ -296,7 +311,9 @@ static void make_mounts_private(void)
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		err(EXIT_SETUP, "make / private");
 }
+/* [end of step 2] */
 
+/* [step 2] mount_proc(): mount a new proc on /proc (mount(2), proc(5)) */
 /* child: mount a proc of our own PID namespace on /proc. */
 static void mount_proc(void)
 {
@@ -306,7 +323,10 @@ static void mount_proc(void)
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		err(EXIT_SETUP, "mount proc at /proc");
 }
+/* [end of step 2] */
 
+/* [step 3] set_hostname(): set the hostname in the new UTS namespace
+ * (sethostname(2), uts_namespaces(7)) */
 /* child: name our UTS namespace; the host keeps its own name. */
 static void set_hostname(const char *name)
 {
@@ -314,13 +334,14 @@ static void set_hostname(const char *name)
 	if (sethostname(name, strlen(name)) < 0)
 		err(EXIT_SETUP, "sethostname %s", name);
 }
+/* [end of step 3] */
 
 /* child: inside the new namespaces.  Set up, then become the command. */
 static int child_main(void *arg)
 {
 	struct child *c = arg;
-	char **cmd = c->opts->cmd;
-	int flags = c->opts->clone_flags;
+	const struct options *opts = c->opts;
+	char **cmd = opts->cmd;
 
 	/* The kernel kills us when the parent dies: a container nobody waits
 	 * for is of no use.  Set before waiting, so the pipe covers the gap. */
@@ -329,12 +350,18 @@ static int child_main(void *arg)
 		_exit(EXIT_SETUP);
 	sigprocmask(SIG_SETMASK, &c->old_mask, NULL);
 	say(CHILD, "PID of child is %ld", (long)getpid());
-	if (flags & CLONE_NEWNS)
+	/* [step 2] with -m, make the mounts private */
+	if (opts->clone_flags & CLONE_NEWNS)
 		make_mounts_private();
-	if ((flags & CLONE_NEWNS) && (flags & CLONE_NEWPID))
+	/* [end of step 2] */
+	/* [step 2] with -m and -p, mount a proc that shows the new PID namespace */
+	if ((opts->clone_flags & CLONE_NEWNS) && (opts->clone_flags & CLONE_NEWPID))
 		mount_proc();
-	if (c->opts->hostname != NULL)
-		set_hostname(c->opts->hostname);
+	/* [end of step 2] */
+	/* [step 3] with -u, set the hostname */
+	if (opts->hostname != NULL)
+		set_hostname(opts->hostname);
+	/* [end of step 3] */
 	if (cmd == NULL) {
 		say(CHILD, "no command, exiting");
 		return EXIT_SUCCESS;

@@ -11,6 +11,9 @@
  * Run:    sudo ./invoke_ns -vpi no sh, then sudo ./invoke_ns -vpi yes sh
  * Look:   ipcs -q inside and outside (ipcmk -Q makes a System V queue).
  * Read:   ipc_namespaces(7), mq_overview(7), mq_open(3)
+ *
+ * Comments that start with [step N] mark the code that step N adds, up to
+ * [end of step N]: `make handout` turns each into a TODO for students.
  */
 #define _GNU_SOURCE
 #include <err.h>
@@ -37,17 +40,25 @@ enum { EXIT_SETUP = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 #define STACK_SIZE (1024 * 1024)	/* the child's stack, until it execs */
 #define GRACE_MS 2000			/* how long a signalled child may take to stop */
 
+/* [step 3] the longest hostname the kernel takes: 64 bytes (uname(2)) */
 #define HOST_NAME_MAX_LEN 64		/* the kernel's limit, in bytes */
+/* [end of step 3] */
+/* [step 5] the longest message (80 bytes) and the parent's wait (60 s) */
 #define MESSAGE_MAX 80			/* the longest line the child sends */
 #define MESSAGE_WAIT_MS 60000		/* how long the parent waits for it */
+/* [end of step 5] */
 
 #define PARENT "Parent"
 #define CHILD  " Child"
 
 struct options {
 	int clone_flags;	/* the CLONE_NEW* flags for the namespaces asked for */
+	/* [step 3] a field for the hostname that -u gives */
 	const char *hostname;	/* -u: the child's hostname */
+	/* [end of step 3] */
+	/* [step 5] a field that says -i was given */
 	int queue;		/* -i: the child sends a message on a queue */
+	/* [end of step 5] */
 	char **cmd;		/* the command and its arguments; NULL when none */
 };
 
@@ -56,8 +67,10 @@ struct child {
 	const struct options *opts;
 	int go[2];		/* the parent writes one byte on go[1] when setup is done */
 	sigset_t old_mask;	/* the signal mask to restore before exec */
+	/* [step 5] the queue's name, for the child, and the parent's descriptor */
 	char queue_name[32];	/* -i: the parent's queue, "/invoke_ns-PID" */
 	mqd_t queue;		/* -i: the parent's descriptor for it */
+	/* [end of step 5] */
 };
 
 static int verbose;		/* -v */
@@ -127,25 +140,35 @@ static void parse_options(int argc, char **argv, struct options *opts)
 			opts->clone_flags |= CLONE_NEWPID;
 			break;
 		case 'm':
+			/* [step 2: -m] ask clone(2) for a new mount namespace */
 			opts->clone_flags |= CLONE_NEWNS;
+			/* [end of step 2] */
 			break;
 		case 'u':
+			/* [step 3: -u] check NAME (1 to 64 bytes, else a usage
+			 * error), keep it, ask clone(2) for a new UTS namespace */
 			/* Checked here, so that a bad name creates nothing. */
 			if (optarg[0] == '\0' || strlen(optarg) > HOST_NAME_MAX_LEN)
 				bad_usage("-u: a hostname has 1 to %d bytes",
 					  HOST_NAME_MAX_LEN);
 			opts->clone_flags |= CLONE_NEWUTS;
 			opts->hostname = optarg;
+			/* [end of step 3] */
 			break;
 		case 'n':
+			/* [step 4: -n] ask clone(2) for a new network namespace */
 			opts->clone_flags |= CLONE_NEWNET;
+			/* [end of step 4] */
 			break;
 		case 'i':
+			/* [step 5: -i] no or yes (else a usage error); yes asks
+			 * clone(2) for a new IPC namespace; both: a queue */
 			if (strcmp(optarg, "yes") == 0)
 				opts->clone_flags |= CLONE_NEWIPC;
 			else if (strcmp(optarg, "no") != 0)
 				bad_usage("-i takes no or yes, not %s", optarg);
 			opts->queue = 1;
+			/* [end of step 5] */
 			break;
 		case ':':
 			bad_usage("option -%c needs an argument", optopt);
@@ -297,6 +320,10 @@ static int exit_status(int status)
 	return WEXITSTATUS(status);
 }
 
+/* [step 5] the parent's side of the queue: create_queue() with mq_open(3)
+ * (O_CREAT | O_EXCL, a name of the run's own), remove_queue() with mq_close
+ * and mq_unlink, receive_message() that waits at most 60 s with poll(2) on
+ * the queue and on the go pipe, and prints what came (mq_overview(7)) */
 /* parent: create the queue the child will send its message on.  0, or -1. */
 static int create_queue(struct child *c)
 {
@@ -369,6 +396,7 @@ static void receive_message(struct child *c, int sigfd)
 		}
 	}
 }
+/* [end of step 5] */
 
 /* child: wait for the parent's go byte.  False if the parent died first (or
  * gave up): then its end of the pipe is closed and read sees end-of-file.
@@ -381,6 +409,9 @@ static int wait_for_parent(struct child *c)
 	return read(c->go[0], &go, 1) == 1;
 }
 
+/* [step 2] make_mounts_private(): make / and every mount below it private,
+ * so that no mount made in the container reaches the host (mount(2) with
+ * MS_REC | MS_PRIVATE; mount_namespaces(7), "shared subtrees") */
 /* child: stop mount events from crossing between us and the host. */
 static void make_mounts_private(void)
 {
@@ -391,7 +422,9 @@ static void make_mounts_private(void)
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		err(EXIT_SETUP, "make / private");
 }
+/* [end of step 2] */
 
+/* [step 2] mount_proc(): mount a new proc on /proc (mount(2), proc(5)) */
 /* child: mount a proc of our own PID namespace on /proc. */
 static void mount_proc(void)
 {
@@ -401,7 +434,10 @@ static void mount_proc(void)
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		err(EXIT_SETUP, "mount proc at /proc");
 }
+/* [end of step 2] */
 
+/* [step 3] set_hostname(): set the hostname in the new UTS namespace
+ * (sethostname(2), uts_namespaces(7)) */
 /* child: name our UTS namespace; the host keeps its own name. */
 static void set_hostname(const char *name)
 {
@@ -409,7 +445,10 @@ static void set_hostname(const char *name)
 	if (sethostname(name, strlen(name)) < 0)
 		err(EXIT_SETUP, "sethostname %s", name);
 }
+/* [end of step 3] */
 
+/* [step 5] the child's side: read_line() reads one line of stdin with
+ * read(2), send_message() opens the queue by name and sends it (mq_send(3)) */
 /* child: read one line from stdin, and keep at most MESSAGE_MAX bytes of it.
  * One byte at a time with read(2): stdio would read ahead and swallow input
  * that belongs to the command.  The length kept; 0 at end of input. */
@@ -448,13 +487,14 @@ static void send_message(struct child *c)
 		warn("child: mq_send");
 	mq_close(q);
 }
+/* [end of step 5] */
 
 /* child: inside the new namespaces.  Set up, then become the command. */
 static int child_main(void *arg)
 {
 	struct child *c = arg;
-	char **cmd = c->opts->cmd;
-	int flags = c->opts->clone_flags;
+	const struct options *opts = c->opts;
+	char **cmd = opts->cmd;
 
 	/* The kernel kills us when the parent dies: a container nobody waits
 	 * for is of no use.  Set before waiting, so the pipe covers the gap. */
@@ -463,14 +503,22 @@ static int child_main(void *arg)
 		_exit(EXIT_SETUP);
 	sigprocmask(SIG_SETMASK, &c->old_mask, NULL);
 	say(CHILD, "PID of child is %ld", (long)getpid());
-	if (flags & CLONE_NEWNS)
+	/* [step 2] with -m, make the mounts private */
+	if (opts->clone_flags & CLONE_NEWNS)
 		make_mounts_private();
-	if ((flags & CLONE_NEWNS) && (flags & CLONE_NEWPID))
+	/* [end of step 2] */
+	/* [step 2] with -m and -p, mount a proc that shows the new PID namespace */
+	if ((opts->clone_flags & CLONE_NEWNS) && (opts->clone_flags & CLONE_NEWPID))
 		mount_proc();
-	if (c->opts->hostname != NULL)
-		set_hostname(c->opts->hostname);
-	if (c->opts->queue)
+	/* [end of step 2] */
+	/* [step 3] with -u, set the hostname */
+	if (opts->hostname != NULL)
+		set_hostname(opts->hostname);
+	/* [end of step 3] */
+	/* [step 5] with -i, send the parent a message */
+	if (opts->queue)
 		send_message(c);
+	/* [end of step 5] */
 	if (cmd == NULL) {
 		say(CHILD, "no command, exiting");
 		return EXIT_SUCCESS;
@@ -492,20 +540,25 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &opts);
 	say(PARENT, "PID of parent is %ld", (long)getpid());
 	sigfd = take_signals(&c.old_mask);
+	/* [step 5] with -i, create the queue before the child */
 	if (opts.queue && create_queue(&c) < 0)
 		return EXIT_SETUP;
+	/* [end of step 5] */
 	pid = start_child(&opts, &c);
-	if (pid < 0) {
-		if (opts.queue)
-			remove_queue(&c);
+	/* [step 5] no child: remove the queue */
+	if (pid < 0 && opts.queue)
+		remove_queue(&c);
+	/* [end of step 5] */
+	if (pid < 0)
 		return EXIT_SETUP;
-	}
 	say(PARENT, "PID of child is %ld", (long)pid);
 	release_child(&c);
+	/* [step 5] with -i, wait for the message, then remove the queue */
 	if (opts.queue) {
 		receive_message(&c, sigfd);
 		remove_queue(&c);
 	}
+	/* [end of step 5] */
 	status = supervise(pid, sigfd);
 	close(c.go[1]);
 	close(sigfd);

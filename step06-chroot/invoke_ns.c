@@ -11,6 +11,9 @@
  * Run:    make jail; sudo ./invoke_ns -vpmc ../jail sh, then ls / and ps
  * Look:   ls -l /proc/CHILD/root in a second terminal: the jail's path.
  * Read:   chroot(2), mount_namespaces(7), ld.so(8)
+ *
+ * Comments that start with [step N] mark the code that step N adds, up to
+ * [end of step N]: `make handout` turns each into a TODO for students.
  */
 #define _GNU_SOURCE
 #include <err.h>
@@ -38,22 +41,34 @@ enum { EXIT_SETUP = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 #define STACK_SIZE (1024 * 1024)	/* the child's stack, until it execs */
 #define GRACE_MS 2000			/* how long a signalled child may take to stop */
 
+/* [step 3] the longest hostname the kernel takes: 64 bytes (uname(2)) */
 #define HOST_NAME_MAX_LEN 64		/* the kernel's limit, in bytes */
+/* [end of step 3] */
+/* [step 5] the longest message (80 bytes) and the parent's wait (60 s) */
 #define MESSAGE_MAX 80			/* the longest line the child sends */
 #define MESSAGE_WAIT_MS 60000		/* how long the parent waits for it */
+/* [end of step 5] */
 
+/* [step 6] the PATH a jailed command gets */
 /* The command's environment in the jail: the host's PATH, HOME and the rest
  * name places that need not exist there. */
 #define JAIL_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+/* [end of step 6] */
 
 #define PARENT "Parent"
 #define CHILD  " Child"
 
 struct options {
 	int clone_flags;	/* the CLONE_NEW* flags for the namespaces asked for */
+	/* [step 3] a field for the hostname that -u gives */
 	const char *hostname;	/* -u: the child's hostname */
+	/* [end of step 3] */
+	/* [step 5] a field that says -i was given */
 	int queue;		/* -i: the child sends a message on a queue */
+	/* [end of step 5] */
+	/* [step 6] a field for the jail's directory */
 	const char *jail;	/* -c: the child's root directory */
+	/* [end of step 6] */
 	char **cmd;		/* the command and its arguments; NULL when none */
 };
 
@@ -62,8 +77,10 @@ struct child {
 	const struct options *opts;
 	int go[2];		/* the parent writes one byte on go[1] when setup is done */
 	sigset_t old_mask;	/* the signal mask to restore before exec */
+	/* [step 5] the queue's name, for the child, and the parent's descriptor */
 	char queue_name[32];	/* -i: the parent's queue, "/invoke_ns-PID" */
 	mqd_t queue;		/* -i: the parent's descriptor for it */
+	/* [end of step 5] */
 };
 
 static int verbose;		/* -v */
@@ -134,28 +151,40 @@ static void parse_options(int argc, char **argv, struct options *opts)
 			opts->clone_flags |= CLONE_NEWPID;
 			break;
 		case 'm':
+			/* [step 2: -m] ask clone(2) for a new mount namespace */
 			opts->clone_flags |= CLONE_NEWNS;
+			/* [end of step 2] */
 			break;
 		case 'u':
+			/* [step 3: -u] check NAME (1 to 64 bytes, else a usage
+			 * error), keep it, ask clone(2) for a new UTS namespace */
 			/* Checked here, so that a bad name creates nothing. */
 			if (optarg[0] == '\0' || strlen(optarg) > HOST_NAME_MAX_LEN)
 				bad_usage("-u: a hostname has 1 to %d bytes",
 					  HOST_NAME_MAX_LEN);
 			opts->clone_flags |= CLONE_NEWUTS;
 			opts->hostname = optarg;
+			/* [end of step 3] */
 			break;
 		case 'n':
+			/* [step 4: -n] ask clone(2) for a new network namespace */
 			opts->clone_flags |= CLONE_NEWNET;
+			/* [end of step 4] */
 			break;
 		case 'i':
+			/* [step 5: -i] no or yes (else a usage error); yes asks
+			 * clone(2) for a new IPC namespace; both: a queue */
 			if (strcmp(optarg, "yes") == 0)
 				opts->clone_flags |= CLONE_NEWIPC;
 			else if (strcmp(optarg, "no") != 0)
 				bad_usage("-i takes no or yes, not %s", optarg);
 			opts->queue = 1;
+			/* [end of step 5] */
 			break;
 		case 'c':
+			/* [step 6: -c] keep DIR */
 			opts->jail = optarg;
+			/* [end of step 6] */
 			break;
 		case ':':
 			bad_usage("option -%c needs an argument", optopt);
@@ -307,6 +336,9 @@ static int exit_status(int status)
 	return WEXITSTATUS(status);
 }
 
+/* [step 6] check_jail(): before anything is created, check that DIR exists,
+ * is a directory and can be searched: one line and -1 if not (stat(2),
+ * access(2)) */
 /* parent: check the jail before anything is created.  0, or -1. */
 static int check_jail(const char *dir)
 {
@@ -326,7 +358,12 @@ static int check_jail(const char *dir)
 	}
 	return 0;
 }
+/* [end of step 6] */
 
+/* [step 5] the parent's side of the queue: create_queue() with mq_open(3)
+ * (O_CREAT | O_EXCL, a name of the run's own), remove_queue() with mq_close
+ * and mq_unlink, receive_message() that waits at most 60 s with poll(2) on
+ * the queue and on the go pipe, and prints what came (mq_overview(7)) */
 /* parent: create the queue the child will send its message on.  0, or -1. */
 static int create_queue(struct child *c)
 {
@@ -399,6 +436,7 @@ static void receive_message(struct child *c, int sigfd)
 		}
 	}
 }
+/* [end of step 5] */
 
 /* child: wait for the parent's go byte.  False if the parent died first (or
  * gave up): then its end of the pipe is closed and read sees end-of-file.
@@ -411,6 +449,9 @@ static int wait_for_parent(struct child *c)
 	return read(c->go[0], &go, 1) == 1;
 }
 
+/* [step 2] make_mounts_private(): make / and every mount below it private,
+ * so that no mount made in the container reaches the host (mount(2) with
+ * MS_REC | MS_PRIVATE; mount_namespaces(7), "shared subtrees") */
 /* child: stop mount events from crossing between us and the host. */
 static void make_mounts_private(void)
 {
@@ -421,7 +462,12 @@ static void make_mounts_private(void)
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		err(EXIT_SETUP, "make / private");
 }
+/* [end of step 2] */
 
+/* [step 6] enter_jail(): chroot(2) to DIR, then chdir(2) to its /;
+ * set_jail_environment(): PATH=JAIL_PATH, HOME=/ and the caller's TERM,
+ * nothing else (clearenv(3), setenv(3)); and mount_proc() creates /proc
+ * first when the jail has none (mkdir(2)) */
 /* child: make DIR our root directory, and stand in it. */
 static void enter_jail(const char *dir)
 {
@@ -449,20 +495,27 @@ static void set_jail_environment(void)
 	if (term_copy[0] != '\0')
 		setenv("TERM", term_copy, 1);
 }
+/* [end of step 6] */
 
+/* [step 2] mount_proc(): mount a new proc on /proc (mount(2), proc(5)) */
 /* child: mount a proc of our own PID namespace on /proc. */
 static void mount_proc(void)
 {
+	/* [step 6] create /proc if it is missing (mkdir(2)) */
 	/* A jail may have no /proc to mount on yet. */
 	if (mkdir("/proc", 0555) < 0 && errno != EEXIST)
 		err(EXIT_SETUP, "mkdir /proc");
+	/* [end of step 6] */
 	/* A proc shows the PID namespace of whoever mounted it: the one we
 	 * inherited still shows the host's processes, by the host's PIDs. */
 	say(CHILD, "mounting proc at /proc");
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		err(EXIT_SETUP, "mount proc at /proc");
 }
+/* [end of step 2] */
 
+/* [step 3] set_hostname(): set the hostname in the new UTS namespace
+ * (sethostname(2), uts_namespaces(7)) */
 /* child: name our UTS namespace; the host keeps its own name. */
 static void set_hostname(const char *name)
 {
@@ -470,7 +523,10 @@ static void set_hostname(const char *name)
 	if (sethostname(name, strlen(name)) < 0)
 		err(EXIT_SETUP, "sethostname %s", name);
 }
+/* [end of step 3] */
 
+/* [step 5] the child's side: read_line() reads one line of stdin with
+ * read(2), send_message() opens the queue by name and sends it (mq_send(3)) */
 /* child: read one line from stdin, and keep at most MESSAGE_MAX bytes of it.
  * One byte at a time with read(2): stdio would read ahead and swallow input
  * that belongs to the command.  The length kept; 0 at end of input. */
@@ -509,13 +565,14 @@ static void send_message(struct child *c)
 		warn("child: mq_send");
 	mq_close(q);
 }
+/* [end of step 5] */
 
 /* child: inside the new namespaces.  Set up, then become the command. */
 static int child_main(void *arg)
 {
 	struct child *c = arg;
-	char **cmd = c->opts->cmd;
-	int flags = c->opts->clone_flags;
+	const struct options *opts = c->opts;
+	char **cmd = opts->cmd;
 
 	/* The kernel kills us when the parent dies: a container nobody waits
 	 * for is of no use.  Set before waiting, so the pipe covers the gap. */
@@ -524,18 +581,30 @@ static int child_main(void *arg)
 		_exit(EXIT_SETUP);
 	sigprocmask(SIG_SETMASK, &c->old_mask, NULL);
 	say(CHILD, "PID of child is %ld", (long)getpid());
-	if (flags & CLONE_NEWNS)
+	/* [step 2] with -m, make the mounts private */
+	if (opts->clone_flags & CLONE_NEWNS)
 		make_mounts_private();
-	if (c->opts->jail != NULL)
-		enter_jail(c->opts->jail);
-	if ((flags & CLONE_NEWNS) && (flags & CLONE_NEWPID))
+	/* [end of step 2] */
+	/* [step 6] with -c, enter the jail (before proc is mounted in it) */
+	if (opts->jail != NULL)
+		enter_jail(opts->jail);
+	/* [end of step 6] */
+	/* [step 2] with -m and -p, mount a proc that shows the new PID namespace */
+	if ((opts->clone_flags & CLONE_NEWNS) && (opts->clone_flags & CLONE_NEWPID))
 		mount_proc();
-	if (c->opts->hostname != NULL)
-		set_hostname(c->opts->hostname);
-	if (c->opts->queue)
+	/* [end of step 2] */
+	/* [step 3] with -u, set the hostname */
+	if (opts->hostname != NULL)
+		set_hostname(opts->hostname);
+	/* [end of step 3] */
+	/* [step 5] with -i, send the parent a message */
+	if (opts->queue)
 		send_message(c);
-	if (c->opts->jail != NULL)
+	/* [end of step 5] */
+	/* [step 6] with -c, give the command the jail's environment */
+	if (opts->jail != NULL)
 		set_jail_environment();
+	/* [end of step 6] */
 	if (cmd == NULL) {
 		say(CHILD, "no command, exiting");
 		return EXIT_SUCCESS;
@@ -555,24 +624,31 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	parse_options(argc, argv, &opts);
+	/* [step 6] with -c, check the jail first */
 	if (opts.jail != NULL && check_jail(opts.jail) < 0)
 		return EXIT_SETUP;
+	/* [end of step 6] */
 	say(PARENT, "PID of parent is %ld", (long)getpid());
 	sigfd = take_signals(&c.old_mask);
+	/* [step 5] with -i, create the queue before the child */
 	if (opts.queue && create_queue(&c) < 0)
 		return EXIT_SETUP;
+	/* [end of step 5] */
 	pid = start_child(&opts, &c);
-	if (pid < 0) {
-		if (opts.queue)
-			remove_queue(&c);
+	/* [step 5] no child: remove the queue */
+	if (pid < 0 && opts.queue)
+		remove_queue(&c);
+	/* [end of step 5] */
+	if (pid < 0)
 		return EXIT_SETUP;
-	}
 	say(PARENT, "PID of child is %ld", (long)pid);
 	release_child(&c);
+	/* [step 5] with -i, wait for the message, then remove the queue */
 	if (opts.queue) {
 		receive_message(&c, sigfd);
 		remove_queue(&c);
 	}
+	/* [end of step 5] */
 	status = supervise(pid, sigfd);
 	close(c.go[1]);
 	close(sigfd);
