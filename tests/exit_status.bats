@@ -1,5 +1,7 @@
 #!/usr/bin/env bats
 # shellcheck shell=bats
+# shellcheck disable=SC2016,SC2154
+# (single-quoted scripts are for the shell in the container; bats sets stderr)
 # invoke_ns exits as chroot(1) and env(1) do: the command's status, 128+N
 # for a command killed by signal N, 125 for its own failures, 126 for a
 # command that cannot run, 127 for one that does not exist.

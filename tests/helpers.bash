@@ -1,6 +1,11 @@
 # shellcheck shell=bash
 # Helpers shared by every suite in tests/.
 #
+# shellcheck disable=SC2016,SC2034,SC2154
+# (SC2016: the single-quoted scripts are for the shell in the container;
+# SC2034: the variables set here are read by the suites; SC2154: bats' run
+# sets output, lines and stderr.)
+#
 # A suite runs against one step's program, named by STEP (step01-pid ...
 # step07-user, or just 1 ... 7; `make check` sets it, and runs each suite
 # for every step it applies to).  INVOKE_NS_BUILD may name another tree of built steps (the

@@ -1,5 +1,7 @@
 #!/usr/bin/env bats
 # shellcheck shell=bats
+# shellcheck disable=SC2016,SC2154
+# (single-quoted scripts are for the shell in the container; bats sets stderr)
 # invoke_ns passes INT, TERM, HUP and QUIT on to the child; a PID 1 that
 # ignores them is killed after a grace period; when invoke_ns dies, so does
 # its container.

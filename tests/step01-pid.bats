@@ -1,5 +1,7 @@
 #!/usr/bin/env bats
 # shellcheck shell=bats
+# shellcheck disable=SC2016,SC2154
+# (single-quoted scripts are for the shell in the container; bats sets stderr)
 # Step 1, -p: a new PID namespace.  Runs against step 1 and every later step.
 
 load helpers

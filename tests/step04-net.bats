@@ -1,5 +1,8 @@
 #!/usr/bin/env bats
 # shellcheck shell=bats
+# shellcheck disable=SC2016,SC2034,SC2154
+# (single-quoted scripts are for the shell in the container; LAUNCH is read
+# by the helpers; bats sets stderr)
 # Step 4, -n: a new network namespace, and the host side of it with
 # scripts/veth.sh.  Runs against step 4 and every later step.  Every link
 # and address lives in a network namespace the test makes and deletes,
@@ -49,6 +52,7 @@ teardown() {
 	assert_regex "${lines[0]}" '^1: lo: <LOOPBACK> .* state DOWN '
 }
 
+# bats test_tags=handout:kept
 @test "without -n the child sees the same links as the test" {
 	make_netns
 	run -0 ip netns exec "$NETNS" "$BIN" ip -o link show
@@ -95,6 +99,7 @@ teardown() {
 	run ! ip -n "$NETNS" link show guest
 }
 
+# bats test_tags=handout:kept
 @test "nothing is left behind by this suite" {
 	assert_nothing_left
 }

@@ -1,5 +1,8 @@
 #!/usr/bin/env bats
 # shellcheck shell=bats
+# shellcheck disable=SC2016,SC2034,SC2154
+# (single-quoted scripts are for the shell in the container; LAUNCH is read
+# by the helpers; bats sets stderr)
 # Step 7, -U: a new user namespace, root inside mapped to the caller.  Most
 # tests run as a truly unprivileged user, as a self-learner without sudo
 # would: uid 65534 through setpriv when the suite runs as root, or the
@@ -114,8 +117,9 @@ needs_userns() {
 	cmp "$file" "$BATS_TEST_TMPDIR/before"
 }
 
+# bats test_tags=handout:kept
 @test "without -U an unprivileged user gets 125 and the hint to add -U" {
-	run --separate-stderr -125 "${UNPRIVILEGED[@]}" "$BIN" -p -m true
+	run --separate-stderr -125 "${UNPRIVILEGED[@]}" "$BIN" -p true
 	assert_equal "$(printf '%s\n' "$stderr" | head -n 1)" "invoke_ns: clone: Operation not permitted"
 	assert_equal "$(printf '%s\n' "$stderr" | sed -n 2p)" \
 		"invoke_ns: hint: creating namespaces needs root: run with sudo, or add -U"
@@ -127,6 +131,7 @@ needs_userns() {
 	assert_equal "$(printf '%s\n' "$output" | tr -s ' ' | sed 's/^ //')" "$(printf '%s\n' 0 '0 0 1')"
 }
 
+# bats test_tags=handout:kept
 @test "nothing is left behind by this suite" {
 	assert_nothing_left
 }

@@ -1,5 +1,7 @@
 #!/usr/bin/env bats
 # shellcheck shell=bats
+# shellcheck disable=SC2016,SC2154
+# (single-quoted scripts are for the shell in the container; bats sets stderr)
 # Usage and option parsing, the same in every step.
 
 load helpers

@@ -1,0 +1,130 @@
+#!/usr/bin/env bats
+# shellcheck shell=bats
+# shellcheck disable=SC2016,SC2154
+# (single-quoted scripts are for the shell in the container; bats sets stderr)
+# make handout: the students' copy, and how make check grades it.  Step N
+# of the handout must fail exactly the tests that need code of steps 2 to
+# N (the tests of those steps' suites not tagged handout:kept), and pass
+# again once the reference code is back.
+
+load helpers
+
+setup_file() {
+	leak_check_start
+	HANDOUT=$BATS_FILE_TMPDIR/handout
+	make -s -C "$ROOT" handout DEST="$HANDOUT" >/dev/null
+	make -s -C "$HANDOUT" >"$BATS_FILE_TMPDIR/build.log" 2>&1 || true
+	export HANDOUT
+}
+
+# Every line of code inside a [step N] region of the reference that does
+# not also stand outside such regions: the code a handout must not show.
+removed_lines() {
+	awk '
+	/^[ \t]*\/\* \[step [0-9]/ { depth++; next }
+	/^[ \t]*\/\* \[end of step [0-9]\] \*\/$/ { depth--; next }
+	{
+		line = $0
+		gsub(/^[ \t]+|[ \t]+$/, "", line)
+		if (line == "" || line ~ /^(\/\*|\*)/ || length(line) < 12)
+			next
+		if (depth > 0) inside[line] = 1
+		else outside[line] = 1
+	}
+	END { for (l in inside) if (!(l in outside)) print l }
+	' "$ROOT"/step0[2-7]-*/invoke_ns.c | sort -u
+}
+
+# Run the suites of steps 2..N against the handout's step N.  Prints
+# "ok TAGS NAME" or "not ok TAGS NAME" per test that ran (not skipped),
+# where TAGS is !handout:kept or handout:kept.
+handout_results() {
+	local n=$1 f k tags
+	for f in "$HANDOUT"/tests/step0[2-7]-*.bats; do
+		k=${f##*/step0}
+		[ "${k%%-*}" -le "$n" ] || continue
+		for tags in '!handout:kept' handout:kept; do
+			STEP=$n timeout 600 bats --formatter tap --filter-tags "$tags" "$f" </dev/null |
+				grep -v ' # skip' |
+				sed -n "s/^\(not ok\|ok\) [0-9]* \(.*\)/\1 $tags \2/p"
+		done
+	done
+}
+
+@test "the handout builds without a warning" {
+	assert_equal "$(cat "$BATS_FILE_TMPDIR/build.log")" ""
+	local step
+	for step in "$HANDOUT"/step0[1-7]-*; do
+		[ -x "$step/invoke_ns" ]
+	done
+}
+
+@test "step 1 of the handout is the reference; steps 2-7 hold TODOs and no marker" {
+	cmp "$ROOT/step01-pid/invoke_ns.c" "$HANDOUT/step01-pid/invoke_ns.c"
+	local n k
+	for n in 2 3 4 5 6 7; do
+		for k in $(seq 2 "$n"); do
+			grep -q "TODO (step $k)" "$HANDOUT"/step0"$n"-*/invoke_ns.c ||
+				fail "step $n of the handout has no TODO for step $k"
+		done
+	done
+	run ! grep -l '\[step [0-9]\|\[end of step' "$HANDOUT"/step0*/invoke_ns.c
+}
+
+@test "no file of the handout holds a line of the removed code" {
+	local file
+	removed_lines >"$BATS_TEST_TMPDIR/removed"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/removed")" -gt 50 ]
+	find "$HANDOUT" -type f ! -name invoke_ns ! -path '*/tests/reports/*' |
+		while IFS= read -r file; do
+			sed 's/^[ \t]*//; s/[ \t]*$//' "$file" |
+				grep -xF -f "$BATS_TEST_TMPDIR/removed" | sed "s|^|$file: |"
+		done >"$BATS_TEST_TMPDIR/found"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/found")" ""
+}
+
+@test "in the handout, a flag whose code is a TODO says so and exits 125" {
+	run --separate-stderr -125 "$HANDOUT/step03-uts/invoke_ns" -m true
+	assert_equal "$stderr" "invoke_ns: -m is not implemented yet (step 2)"
+	run --separate-stderr -125 "$HANDOUT/step07-user/invoke_ns" -U true
+	assert_equal "$stderr" "invoke_ns: -U is not implemented yet (step 7)"
+	run -0 "$HANDOUT/step07-user/invoke_ns" -h
+	assert_line --regexp '^  -U '
+}
+
+@test "make check passes step 1 of the handout" {
+	needs_namespaces
+	run -0 timeout 900 "$HANDOUT/scripts/check.sh" 1
+	assert_line --regexp '^step01-pid: [0-9]+ passed, 0 failed, [0-9]+ skipped$'
+}
+
+@test "step 2 of the handout fails exactly the tests that need step 2's code" {
+	needs_namespaces
+	run -0 handout_results 2
+	refute_line --regexp '^ok !handout:kept '
+	refute_line --regexp '^not ok handout:kept '
+	assert_line --regexp '^not ok !handout:kept '
+}
+
+@test "steps 3 to 7 of the handout fail exactly the tests that need their code" {
+	needs_namespaces
+	local n
+	for n in 3 4 5 6 7; do
+		run -0 handout_results "$n"
+		refute_line --regexp '^ok !handout:kept '
+		refute_line --regexp '^not ok handout:kept '
+		assert_line --regexp '^not ok !handout:kept '
+	done
+}
+
+@test "putting the reference code back into step 3 makes step 3 pass" {
+	needs_namespaces
+	cp "$ROOT/step03-uts/invoke_ns.c" "$HANDOUT/step03-uts/invoke_ns.c"
+	make -s -C "$HANDOUT"
+	run -0 timeout 900 "$HANDOUT/scripts/check.sh" 3
+	assert_line --regexp '^step03-uts: [0-9]+ passed, 0 failed, [0-9]+ skipped$'
+}
+
+@test "nothing is left behind by this suite" {
+	assert_nothing_left
+}
