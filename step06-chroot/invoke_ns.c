@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -242,9 +243,12 @@ static pid_t start_child(const struct options *opts, struct child *c)
 		warn("pipe");
 		return -1;
 	}
-	stack = malloc(STACK_SIZE);
-	if (stack == NULL) {
-		warn("malloc");
+	/* A mapping of its own, not the heap: the child gets a copy of it
+	 * and lets it go with everything else when it execs or exits. */
+	stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED) {
+		warn("mmap");
 		pid = -1;
 	} else {
 		/* The stack grows down: pass its top.  SIGCHLD: tell us when it ends. */
@@ -252,9 +256,9 @@ static pid_t start_child(const struct options *opts, struct child *c)
 			    opts->clone_flags | SIGCHLD, c);
 		if (pid < 0)
 			explain_clone_error();
+		/* The child runs on its own copy, which clone made. */
+		munmap(stack, STACK_SIZE);
 	}
-	/* The child runs on its own copy of memory, stack included. */
-	free(stack);
 	close(c->go[0]);
 	if (pid < 0)
 		close(c->go[1]);

@@ -124,10 +124,12 @@ check_inside() {
 	assert_ns_differ_only "$new" "$(ns_table self)" "$output"
 }
 
-# Start invoke_ns -v FLAGS with a command that waits until release_held.
-# Sets INVOKE_PID (invoke_ns itself) and CHILD (the child's PID, read from
-# the "Parent: PID of child is N" line, as a user in a second terminal
-# would).  Output goes through a FIFO; OUT_FD reads the rest of it.
+# Start invoke_ns -v FLAGS with a command that says it runs, then waits
+# until release_held.  Sets INVOKE_PID (invoke_ns itself) and CHILD (the
+# child's PID, read from the "Parent: PID of child is N" line, as a user in
+# a second terminal would), and returns once the command runs: the child
+# has exec'd, its setup is done.  Output goes through a FIFO; HELD_SEEN
+# keeps the lines read so far, OUT_FD reads the rest.
 # Usage: start_held [-d DIR | -j JAIL] FLAGS...
 #   -d DIR   put the FIFOs in DIR (one another user can reach)
 #   -j JAIL  put them in JAIL/tmp, for a child chrooted to JAIL
@@ -141,32 +143,33 @@ start_held() {
 	rm -f "$dir/out" "$HOLD"
 	mkfifo "$dir/out" "$HOLD"
 	# $0 of the held shell is the marker the leak checks look for.
-	"${LAUNCH[@]}" "$BIN" -v "$@" sh -c 'read -r _ < "$1"' "$HELD" "${HOLD#"$jail"}" \
-		>"$dir/out" </dev/null 3>&- &
+	"${LAUNCH[@]}" "$BIN" -v "$@" sh -c 'echo "$0 runs"; read -r _ < "$1"' \
+		"$HELD" "${HOLD#"$jail"}" >"$dir/out" </dev/null 3>&- &
 	INVOKE_PID=$!
 	HELD_DIR=$dir
 	exec {OUT_FD}<"$dir/out"
 	CHILD=
+	HELD_SEEN=
 	while IFS= read -r line <&"$OUT_FD"; do
+		HELD_SEEN+=$line$'\n'
 		case $line in
-		"Parent: PID of child is "*)
-			CHILD=${line##* }
-			break
-			;;
+		"Parent: PID of child is "*) CHILD=${line##* } ;;
+		"$HELD runs") break ;;
 		esac
 	done
 	[ -n "$CHILD" ] || fail "invoke_ns $* printed no 'Parent: PID of child is' line"
+	[[ $line == "$HELD runs" ]] || fail "invoke_ns $*: the command never ran"
 }
 
 # Let the held command finish; HELD_STATUS is invoke_ns's exit status and
-# HELD_OUTPUT the rest of what it printed.
+# HELD_OUTPUT all that it printed.
 release_held() {
 	# Opening a FIFO to write waits for its reader; a FIFO keeps no data
 	# once nobody has it open, so the write must not come before that.
 	# timeout: a reader that died will never come.
 	timeout 20 sh -c 'printf "go\n" >"$1"' _ "$HOLD" ||
 		printf 'the held command never read its FIFO\n' >&2
-	HELD_OUTPUT=$(timeout 20 cat <&"$OUT_FD")
+	HELD_OUTPUT=$HELD_SEEN$(timeout 20 cat <&"$OUT_FD")
 	HELD_STATUS=0
 	wait "$INVOKE_PID" || HELD_STATUS=$?
 	exec {OUT_FD}<&-

@@ -41,7 +41,7 @@ teardown() {
 
 @test "-p: the -v line gives the child's PID as seen from outside" {
 	start_held -p
-	assert_equal "$(tr '\0' ' ' <"/proc/$CHILD/cmdline")" "sh -c read -r _ < \"\$1\" $HELD $HOLD "
+	assert_equal "$(tr '\0' ' ' <"/proc/$CHILD/cmdline")" "sh -c echo \"\$0 runs\"; read -r _ < \"\$1\" $HELD $HOLD "
 	release_held
 }
 

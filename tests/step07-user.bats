@@ -77,7 +77,7 @@ needs_userns() {
 	assert_equal "$(awk '$1 == "Gid:" { print $2 }' "/proc/$CHILD/status")" "$UNPRIV_GID"
 	release_held
 	assert_equal "$HELD_STATUS" 0
-	assert_equal "$(printf '%s\n' "$HELD_OUTPUT" | head -n 1)" "Parent: writing uid_map: 0 $UNPRIV_UID 1"
+	run -0 grep -Fx "Parent: writing uid_map: 0 $UNPRIV_UID 1" <<<"$HELD_OUTPUT"
 }
 
 @test "-U: the parent writes uid_map, then setgroups deny, then gid_map, before the child runs" {
