@@ -51,4 +51,4 @@ handout:
 
 clean:
 	rm -f $(BINS)
-	rm -rf tests/reports jail
+	rm -rf tests/reports tests/build-san jail
