@@ -766,6 +766,12 @@ int main(int argc, char **argv)
 	}
 	/* [end of step 5] */
 	status = supervise(pid, sigfd);
+	/* Where a security module restricts user namespaces (Ubuntu's
+	 * AppArmor), clone works but the child may do nothing: it fails its
+	 * setup with EPERM and exits 125.  Say which setting it is. */
+	if ((opts.clone_flags & CLONE_NEWUSER) && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == EXIT_SETUP)
+		hint_permission(EPERM, CLONE_NEWUSER);
 	close(c.go[1]);
 	close(sigfd);
 	return exit_status(status);

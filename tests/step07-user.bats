@@ -117,6 +117,15 @@ needs_userns() {
 	cmp "$file" "$BATS_TEST_TMPDIR/before"
 }
 
+@test "where user namespaces are restricted, the error names the setting" {
+	# user.max_user_namespaces belongs to each user namespace: set to 0
+	# in a throwaway one, it restricts only what is created in there.
+	run --separate-stderr -125 unshare --user --map-root-user sh -c \
+		'echo 0 >/proc/sys/user/max_user_namespaces && exec "$1" -U true' _ "$BIN"
+	assert_equal "$stderr" "$(printf '%s\n' 'invoke_ns: clone: No space left on device' \
+		'invoke_ns: hint: /proc/sys/user/max_user_namespaces restricts unprivileged user namespaces here')"
+}
+
 # bats test_tags=handout:kept
 @test "without -U an unprivileged user gets 125 and the hint to add -U" {
 	run --separate-stderr -125 "${UNPRIVILEGED[@]}" "$BIN" -p true
