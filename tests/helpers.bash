@@ -216,30 +216,35 @@ list_queues() {
 	fi
 }
 
-# The processes of our session: a container that outlives its test keeps
-# the session of the shell that started it, while whatever else runs on
-# the machine (a service, someone else's container) has a session of its own.
-session_pids() {
-	local sid
-	sid=$(ps -o sid= -p "$$" | tr -d ' ')
-	ps -e -o pid=,sid= | awk -v sid="$sid" '$2 == sid { print $1 }'
+# The session of the running test: a container that outlives its test keeps
+# the session of the shell that started it, while whatever else runs on the
+# machine (a service, someone else's container) has a session of its own.
+session_id() {
+	ps -o sid= -p "$$" | tr -d ' '
+}
+
+# The namespaces that processes of our session are in, other than our own
+# (a container that outlived its test is in at least one other), one a line.
+session_namespaces() {
+	local pid sid own
+	sid=$(session_id)
+	own=$(find /proc/self/ns/ -maxdepth 1 -type l -printf '%l\n')
+	for pid in $(ps -e -o pid=,sid= | awk -v sid="$sid" '$2 == sid { print $1 }'); do
+		find "/proc/$pid/ns/" -maxdepth 1 -type l -printf '%l\n' 2>/dev/null
+	done | awk NF | grep -vxF -e "$own" | sort -u
 }
 
 # Everything a run of the lab could leave behind, one line per item: mounts,
-# network links, message queues, the namespaces our session's processes
-# are in (as real root), and held commands.
+# network links, message queues, namespaces of our session's processes (as
+# real root, who can read them all), and held commands of our session.
 leak_snapshot() {
-	local pid
 	mount_table
 	ip -o link show | awk -F': ' '{ print "link", $2 }'
 	list_queues | sed 's/^/queue /'
-	# Only real root can read the namespaces of every process of the session.
 	if [ "$(id -u)" -eq 0 ] && [ -z "${INVOKE_NS_IN_USERNS:-}" ]; then
-		for pid in $(session_pids); do
-			find "/proc/$pid/ns" -maxdepth 1 -type l -printf '%l\n' 2>/dev/null
-		done | awk 'NF { print "namespace", $0 }' | sort -u
+		session_namespaces | sed 's/^/namespace /'
 	fi
-	pgrep -f -- "$HELD" | sed 's/^/held /' || true
+	pgrep -s "$(session_id)" -f -- "$HELD" | sed 's/^/held /' || true
 }
 
 # setup_file: remember the machine's state.

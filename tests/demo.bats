@@ -1,0 +1,167 @@
+#!/usr/bin/env bats
+# shellcheck shell=bats
+# make demo (scripts/demo.sh): each step's table marks exactly the namespaces
+# that step creates; without root, steps 1-6 say so and step 7 still runs.
+
+load helpers
+
+DEMO="$ROOT/scripts/demo.sh"
+
+setup_file() {
+	leak_check_start
+}
+
+# The namespaces each step's flags create, as demo.sh runs them
+# (-p, -m, -u, -n, -i yes, -c, -U: each step adds its own to the last).
+expected_new() {
+	case $1 in
+	step01-*) echo "pid" ;;
+	step02-*) echo "mnt pid" ;;
+	step03-*) echo "mnt pid uts" ;;
+	step04-*) echo "mnt net pid uts" ;;
+	step05-* | step06-*) echo "ipc mnt net pid uts" ;;
+	step07-*) echo "ipc mnt net pid user uts" ;;
+	esac
+}
+
+# marked STEP: the types that STEP's table in $output marks "yes", sorted.
+marked() {
+	printf '%s\n' "$output" | awk -v step="$1:" '
+		$1 == step { on = 1; next }
+		on && /^$/ { exit }
+		on && $NF == "yes" { print $1 }' | sort | xargs
+}
+
+# The built steps, as demo.sh runs them.
+steps() {
+	local d
+	for d in "$ROOT"/step0[1-7]-*; do
+		[ -x "$d/invoke_ns" ] && printf '%s\n' "${d##*/}"
+	done
+}
+
+# run_demo_unprivileged: demo.sh as an unprivileged user (uid 65534 when we
+# are root, else ourselves), with nothing of root's environment; its
+# temporary files go to NOBODY_TMP.
+run_demo_unprivileged() {
+	needs_unprivileged
+	NOBODY_TMP=$(mktemp -d)
+	chmod 0777 "$NOBODY_TMP"
+	run timeout 120 "${UNPRIVILEGED[@]}" env -i PATH="$PATH" TMPDIR="$NOBODY_TMP" "$DEMO" 3>&-
+}
+
+teardown() {
+	if [ -n "${NOBODY_TMP:-}" ]; then
+		rm -rf "$NOBODY_TMP"
+	fi
+}
+
+@test "as root, demo.sh runs every step and exits 0" {
+	needs_namespaces
+	run timeout 120 "$DEMO" 3>&-
+	assert_success
+	for step in $(steps); do
+		assert_line --regexp "^$step: "
+	done
+}
+
+@test "each step's table marks exactly the namespaces that step creates" {
+	needs_namespaces
+	run timeout 120 "$DEMO" 3>&-
+	assert_success
+	for step in $(steps); do
+		assert_equal "$step: $(marked "$step")" "$step: $(expected_new "$step")"
+	done
+}
+
+@test "the host column is the host's namespaces, and a type not marked new is the same inside" {
+	needs_namespaces
+	run timeout 120 "$DEMO" 3>&-
+	assert_success
+	for t in $NS_TYPES; do
+		assert_line --regexp "^$t +$(stat -L -c %i "/proc/self/ns/$t") "
+	done
+	# Eight rows per step, and every row without "yes" has two equal inodes.
+	printf '%s\n' "$output" | awk '
+		$1 ~ /^(cgroup|ipc|mnt|net|pid|time|user|uts)$/ && NF == 3 && $2 != $3 {
+			print "row marked the same with different inodes: " $0; bad = 1 }
+		$1 ~ /^(cgroup|ipc|mnt|net|pid|time|user|uts)$/ && NF == 4 && $2 == $3 {
+			print "row marked new with equal inodes: " $0; bad = 1 }
+		END { exit bad }'
+}
+
+@test "each step says in one line what it showed" {
+	needs_namespaces
+	run timeout 120 "$DEMO" 3>&-
+	assert_success
+	assert_line "PID 1: the command is the first process of a PID namespace of its own"
+	assert_line --regexp "^/proc is the container's own: [0-9]+ process\(es\) in it, [0-9]+ in the host's$"
+	assert_line "the hostname inside is demo, the host's is still $(hostname)"
+	assert_line "the only network link inside is lo (and it is down)"
+	assert_line "the parent's message queue is not found inside: No such file or directory"
+	assert_line --regexp "^the jail's / is all the command sees: bin .*proc.* usr$"
+	assert_line --regexp "^uid 0 inside, mapped to your uid 0 outside"
+}
+
+@test "piped, the output is plain; on a terminal, 'yes' is highlighted" {
+	needs_namespaces
+	run timeout 120 "$DEMO" 3>&-
+	assert_success
+	refute_output --partial $'\e['
+	command -v script >/dev/null || skip "needs script (util-linux)"
+	run timeout 120 script -qec "$DEMO" /dev/null 3>&-
+	assert_success
+	assert_output --partial $'\e[1;32myes\e[0m'
+	NO_COLOR=1 run timeout 120 script -qec "$DEMO" /dev/null 3>&-
+	refute_output --partial $'\e[1;32m'
+}
+
+@test "without root, steps 1-6 say they need root, and step 7 still shows its table" {
+	[ "$(steps | tail -n 1)" = step07-user ] || skip "step 7 is not built"
+	run_demo_unprivileged
+	if [[ $output == *"restricts unprivileged user namespaces"* ]]; then
+		skip "unprivileged user namespaces are restricted here"
+	fi
+	assert_success
+	for step in $(steps); do
+		[ "$step" = step07-user ] && continue
+		assert_line --regexp "^$step: "
+		[ "$(marked "$step")" = "" ] || fail "$step shows a table without root"
+	done
+	assert_equal "$(grep -c '^skipped: creating namespaces without -U needs root' <<<"$output")" \
+		"$(($(steps | wc -l) - 1))"
+	assert_equal "$(marked step07-user)" "$(expected_new step07-user)"
+	assert_line --regexp "^uid 0 inside, mapped to your uid $UNPRIV_UID outside"
+	assert_equal "$(ls -A "$NOBODY_TMP")" ""
+}
+
+@test "a step that cannot run is reported with its reason, and demo.sh exits 1" {
+	local tree=$BATS_TEST_TMPDIR/tree
+	# A tree whose step 7 (which runs with or without root) always fails.
+	mkdir -p "$tree/scripts" "$tree/step07-user"
+	cp "$DEMO" "$ROOT/scripts/mkjail.sh" "$ROOT/scripts/binlibdepcp.sh" "$tree/scripts/"
+	: >"$tree/step07-user/invoke_ns.c"
+	printf '%s\n' '#!/bin/sh' \
+		'echo "invoke_ns: clone: Operation not permitted" >&2' 'exit 125' \
+		>"$tree/step07-user/invoke_ns"
+	chmod +x "$tree/step07-user/invoke_ns"
+	TMPDIR=$BATS_TEST_TMPDIR run timeout 60 "$tree/scripts/demo.sh" 3>&-
+	if [[ $output == *"restricts unprivileged user namespaces"* ]]; then
+		skip "unprivileged user namespaces are restricted here"
+	fi
+	assert_failure 1
+	assert_line "FAILED: invoke_ns exited with status 125:"
+	assert_line "  invoke_ns: clone: Operation not permitted"
+	assert_line "demo.sh: 1 step(s) failed; the reasons are above"
+}
+
+@test "demo.sh leaves no temporary files" {
+	needs_namespaces
+	TMPDIR=$BATS_TEST_TMPDIR run timeout 120 "$DEMO" 3>&-
+	assert_success
+	assert_equal "$(ls -A "$BATS_TEST_TMPDIR")" ""
+}
+
+@test "nothing is left behind by this suite" {
+	assert_nothing_left
+}
