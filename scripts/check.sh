@@ -133,8 +133,11 @@ main() {
 	cd "$ROOT"
 	if [ -n "${INVOKE_NS_IN_USERNS:-}" ]; then
 		# ip netns keeps its namespaces under /run/netns, which belongs
-		# to the real root: give ip a /run of our own.
-		mount -t tmpfs -o mode=755 invoke-ns-run /run
+		# to the real root: give ip a /run of our own (once: a check run
+		# by a test inside this one finds it there).  And root's PATH.
+		[ "$(findmnt -n -o SOURCE --mountpoint /run)" = invoke-ns-run ] ||
+			mount -t tmpfs -o mode=755 invoke-ns-run /run
+		PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 		carry_in
 	else
 		scripts/deps.sh --ensure

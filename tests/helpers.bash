@@ -199,7 +199,7 @@ wait_gone() {
 # first `ip netns add` on a machine bind-mounts /run/netns on itself for
 # good; that one is ip's own and not a leak.
 mount_table() {
-	awk '$4 != "/run/netns" { print $5, $4, $9, $10 }' /proc/self/mountinfo | sort
+	awk '$5 != "/run/netns" { print $5, $4, $9, $10 }' /proc/self/mountinfo | sort
 }
 
 # The POSIX message queues of our IPC namespace.  Root mounts mqueue in a
