@@ -88,13 +88,9 @@ have() {
 
 # --- cppcheck ---------------------------------------------------------------
 
-# The C files to check: every step's, then the helpers in scripts/bench/.
+# The C files to check: every step's.
 c_files() {
-	local f
 	printf '%s/invoke_ns.c\n' "${STEPS[@]}"
-	for f in scripts/bench/*.c; do
-		[ -f "$f" ] && printf '%s\n' "$f"
-	done
 }
 
 check_cppcheck() {
@@ -129,13 +125,8 @@ check_shellcheck() {
 	local f
 	local -a scripts=() bash_tests=() bats_tests=()
 	have shellcheck shellcheck || return 0
-	for f in scripts/*.sh scripts/bench/* .ci/run; do
-		[ -f "$f" ] || continue
-		# scripts/bench/ also holds C and text: only shell scripts.
-		case $f in
-		*.sh | .ci/run) scripts+=("$f") ;;
-		*) head -n 1 "$f" | grep -q '^#!.*sh' && scripts+=("$f") ;;
-		esac
+	for f in scripts/*.sh .ci/run; do
+		[ -f "$f" ] && scripts+=("$f")
 	done
 	for f in tests/*.bash; do
 		[ -f "$f" ] && bash_tests+=("$f")
