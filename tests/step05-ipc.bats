@@ -75,6 +75,14 @@ remove_queue() {
 	assert_line "Parent: received message: ${long:0:80}"
 }
 
+@test "-i no: neither the queue nor a pipe of invoke_ns leaks into the command" {
+	local direct
+	# The control: what the same command has when started directly.
+	direct=$(sh -c 'ls /proc/self/fd' 3>&- </dev/null | sort -n)
+	run -0 "$BIN" -p -i no sh -c 'ls /proc/self/fd' 3>&- </dev/null
+	assert_equal "$(printf '%s\n' "$output" | grep -v -e '^Parent: ' -e '^ Child: ' | sort -n)" "$direct"
+}
+
 @test "-i no with stdin at its end: no message, and no queue left" {
 	run -0 timeout 20 "$BIN" -i no true </dev/null
 	assert_line "Parent: no message from the child"
