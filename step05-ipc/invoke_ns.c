@@ -499,6 +499,7 @@ static int child_main(void *arg)
 	struct child *c = arg;
 	const struct options *opts = c->opts;
 	char **cmd = opts->cmd;
+	int e;
 
 	/* The kernel kills us when the parent dies: a container nobody waits
 	 * for is of no use.  Set before waiting, so the pipe covers the gap. */
@@ -530,8 +531,9 @@ static int child_main(void *arg)
 	say(CHILD, "executing %s", cmd[0]);
 	/* go[0] and the parent's descriptors are O_CLOEXEC: exec closes them. */
 	execvp(cmd[0], cmd);
+	e = errno;	/* before warn, which may change it */
 	warn("exec %s", cmd[0]);
-	_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+	_exit(e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
 }
 
 int main(int argc, char **argv)
