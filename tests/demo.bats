@@ -7,10 +7,6 @@ load helpers
 
 DEMO="$ROOT/scripts/demo.sh"
 
-setup_file() {
-	leak_check_start
-}
-
 # The namespaces each step's flags create, as demo.sh runs them
 # (-p, -m, -u, -n, -i yes, -c, -U: each step adds its own to the last).
 expected_new() {

@@ -8,10 +8,6 @@
 
 load helpers
 
-setup_file() {
-	leak_check_start
-}
-
 @test "the command's exit status is invoke_ns's (sh -c 'exit 3' gives 3)" {
 	run -3 "$BIN" sh -c 'exit 3'
 	needs_root

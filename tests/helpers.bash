@@ -235,11 +235,12 @@ session_namespaces() {
 }
 
 # Everything a run of the lab could leave behind, one line per item: mounts,
-# network links, message queues, namespaces of our session's processes (as
+# network links and addresses, message queues, namespaces of our session's processes (as
 # real root, who can read them all), and held commands of our session.
 leak_snapshot() {
 	mount_table
 	ip -o link show | awk -F': ' '{ print "link", $2 }'
+	ip -o -4 addr show | awk '{ print "address", $2, $4 }'
 	list_queues | sed 's/^/queue /'
 	if [ "$(id -u)" -eq 0 ] && [ -z "${INVOKE_NS_IN_USERNS:-}" ]; then
 		session_namespaces | sed 's/^/namespace /'
@@ -275,4 +276,15 @@ check_outside() {
 # The last test of every suite: nothing the suite ran is still there.
 assert_nothing_left() {
 	assert_equal "$(leaks_since_start)" ""
+}
+
+# The hooks every suite gets unless it defines its own: remember the
+# machine's state for the suite's last test, and stop whatever a failed
+# test left running.  A suite that needs more calls these from its own.
+setup_file() {
+	leak_check_start
+}
+
+teardown() {
+	stop_held
 }

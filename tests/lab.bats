@@ -9,10 +9,6 @@ load helpers
 CHECK="$ROOT/scripts/labcheck.sh"
 LAB="$ROOT/LAB.md"
 
-setup_file() {
-	leak_check_start
-}
-
 # lab FILE: run the checker on FILE; its output in $output.  It needs root,
 # to make its throwaway host, and uid 65534, to run commands as nobody (so
 # not root of a user namespace, where 65534 is not mapped).

@@ -12,21 +12,9 @@
 #
 # Run as root: sudo bats tests/scripts.bats (tests that need root skip otherwise).
 
-bats_require_minimum_version 1.5.0
-
-setup_file() {
-	# What the machine's own namespace looks like before the suite, for the
-	# last test to compare against.
-	if command -v ip >/dev/null; then
-		host_links >"$BATS_FILE_TMPDIR/links.before"
-		host_addrs >"$BATS_FILE_TMPDIR/addrs.before"
-	fi
-}
+load helpers
 
 setup() {
-	bats_load_library bats-support
-	bats_load_library bats-assert
-	ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 	VETH="$ROOT/scripts/veth.sh"
 	BINLIB="$ROOT/scripts/binlibdepcp.sh"
 	HOSTNS=""      # the network namespace this test creates, if any
@@ -54,30 +42,10 @@ teardown() {
 
 # --- helpers ---------------------------------------------------------------
 
-need_root() {
-	if ((EUID != 0)); then
-		skip "needs root"
-	fi
-}
-
-# host_links, host_addrs: link names and IPv4 addresses of the namespace
-# this suite runs in (the machine's own)
-host_links() {
-	ip -o link show | awk -F': ' '{ print $2 }' | sort
-}
-host_addrs() {
-	ip -o -4 addr show | awk '{ print $2, $4 }' | sort
-}
-
-# ns_id FILE: the identity of a namespace: device and inode (namespaces(7))
-ns_id() {
-	stat -L -c '%d:%i' "$1"
-}
-
 # make_hostns: a network namespace of this test's own, to play the host.
 # Deleted first, in case a crashed run with the same name left it behind.
 make_hostns() {
-	need_root
+	needs_root
 	HOSTNS="invoke-ns-scripts-$$-$BATS_TEST_NUMBER"
 	ip netns delete "$HOSTNS" 2>/dev/null || true
 	ip netns add "$HOSTNS" || skip "cannot create a network namespace (ip netns add)"
@@ -100,7 +68,7 @@ start_container() {
 		fail "the stand-in container did not start within 10 seconds"
 	fi
 	exec {fd}<&-
-	if [[ $(ns_id "/proc/$CPID/ns/net") == "$(ns_id "/run/netns/$HOSTNS")" ]]; then
+	if [[ $(ns_id "$CPID" net) == "$(stat -L -c '%d:%i' "/run/netns/$HOSTNS")" ]]; then
 		fail "the stand-in container $CPID is not in a network namespace of its own"
 	fi
 }
@@ -401,7 +369,7 @@ jail_listing() {
 }
 
 @test "binlibdepcp.sh copies sh, found by name, so that chroot DIR /bin/sh -c 'echo ok' works" {
-	need_root
+	needs_root
 	local jail="$BATS_TEST_TMPDIR/jail"
 	run "$BINLIB" sh "$jail"
 	assert_success
@@ -411,7 +379,7 @@ jail_listing() {
 }
 
 @test "binlibdepcp.sh copies /usr/bin/ls so that chroot DIR ls / works" {
-	need_root
+	needs_root
 	local jail="$BATS_TEST_TMPDIR/jail"
 	run "$BINLIB" /usr/bin/ls "$jail"
 	assert_success
@@ -421,7 +389,7 @@ jail_listing() {
 }
 
 @test "binlibdepcp.sh puts the loader and libc in the jail at the paths ldd names" {
-	need_root
+	needs_root
 	local jail="$BATS_TEST_TMPDIR/jail" lib libs=()
 	mapfile -t libs < <(ldd /bin/sh | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
 	assert [ "${#libs[@]}" -ge 2 ]
@@ -443,7 +411,7 @@ jail_listing() {
 }
 
 @test "binlibdepcp.sh makes the merged-/usr links like the host's, so /bin/sh and /usr/bin/sh both work" {
-	need_root
+	needs_root
 	local jail="$BATS_TEST_TMPDIR/jail" top
 	run "$BINLIB" /usr/bin/sh "$jail"
 	assert_success
@@ -600,11 +568,8 @@ jail_listing() {
 # --- hygiene ----------------------------------------------------------------
 
 @test "the suite left no link, address or network namespace behind on the machine" {
-	command -v ip >/dev/null || skip "needs ip (iproute2)"
-	run host_links
-	assert_output "$(cat "$BATS_FILE_TMPDIR/links.before")"
-	run host_addrs
-	assert_output "$(cat "$BATS_FILE_TMPDIR/addrs.before")"
+	# A network namespace of ip netns stays as a mount under /run/netns.
+	assert_nothing_left
 	run ip netns list
 	refute_output --partial "invoke-ns-scripts-$$-"
 }

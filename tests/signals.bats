@@ -8,16 +8,8 @@
 
 load helpers
 
-setup_file() {
-	leak_check_start
-}
-
 setup() {
 	needs_namespaces
-}
-
-teardown() {
-	stop_held
 }
 
 # Start invoke_ns FLAGS sh -c SCRIPT in the background, its output on a FIFO,

@@ -6,16 +6,8 @@
 
 load helpers
 
-setup_file() {
-	leak_check_start
-}
-
 setup() {
 	needs_namespaces
-}
-
-teardown() {
-	stop_held
 }
 
 @test "without flags the child shares every namespace (the control)" {

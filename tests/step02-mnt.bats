@@ -7,16 +7,8 @@
 
 load helpers
 
-setup_file() {
-	leak_check_start
-}
-
 setup() {
 	needs_namespaces
-}
-
-teardown() {
-	stop_held
 }
 
 @test "-m: only the mount namespace is new, seen from inside and outside" {

@@ -10,10 +10,6 @@
 
 load helpers
 
-setup_file() {
-	leak_check_start
-}
-
 setup() {
 	needs_namespaces
 	command -v ip >/dev/null || skip "needs ip (iproute2)"

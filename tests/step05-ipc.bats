@@ -7,10 +7,6 @@
 
 load helpers
 
-setup_file() {
-	leak_check_start
-}
-
 setup() {
 	needs_namespaces
 }

@@ -19,10 +19,6 @@ setup() {
 	needs_namespaces
 }
 
-teardown() {
-	stop_held
-}
-
 @test "-c alone: the jail is not a namespace, every type is shared" {
 	# Without -p -m the jail has no proc mounted: look from outside.
 	check_outside "" -j "$JAIL" -c "$JAIL"

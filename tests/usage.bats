@@ -6,10 +6,6 @@
 
 load helpers
 
-setup_file() {
-	leak_check_start
-}
-
 # The flags step N knows: -h and -v, then one more per step.
 flags_of_step() {
 	printf '%s\n' h v p m u n i c U | head -n "$(($(step_number) + 2))"
