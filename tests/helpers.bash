@@ -124,57 +124,74 @@ check_inside() {
 	assert_ns_differ_only "$new" "$(ns_table self)" "$output"
 }
 
-# Start invoke_ns -v FLAGS with a command that says it runs, then waits
-# until release_held.  Sets INVOKE_PID (invoke_ns itself) and CHILD (the
-# child's PID, read from the "Parent: PID of child is N" line, as a user in
-# a second terminal would), and returns once the command runs: the child
-# has exec'd, its setup is done.  Output goes through a FIFO; HELD_SEEN
-# keeps the lines read so far, OUT_FD reads the rest.
-# Usage: start_held [-d DIR | -j JAIL] FLAGS...
-#   -d DIR   put the FIFOs in DIR (one another user can reach)
-#   -j JAIL  put them in JAIL/tmp, for a child chrooted to JAIL
-start_held() {
-	local dir=$BATS_TEST_TMPDIR jail="" line
-	case $1 in
-	-d) dir=$2; shift 2 ;;
-	-j) jail=$2; dir=$2/tmp; shift 2 ;;
-	esac
-	HOLD=$dir/hold
-	rm -f "$dir/out" "$HOLD"
-	mkfifo "$dir/out" "$HOLD"
-	# $0 of the held shell is the marker the leak checks look for.
-	"${LAUNCH[@]}" "$BIN" -v "$@" sh -c 'echo "$0 runs"; read -r _ < "$1"' \
-		"$HELD" "${HOLD#"$jail"}" >"$dir/out" </dev/null 3>&- &
+# Start CMD... in the background, its output through a FIFO and its stdin
+# from BG_STDIN (/dev/null unless set), and read that output up to a line
+# that is exactly UNTIL.  Sets INVOKE_PID, CHILD (from the "Parent: PID of
+# child is N" line, as a user in a second terminal would read it), HELD_SEEN
+# (the lines read so far) and OUT_FD (to read the rest).
+# Usage: start_until UNTIL CMD...
+start_until() {
+	local until=$1 out=$BATS_TEST_TMPDIR/out line
+	shift
+	rm -f "$out"
+	mkfifo "$out"
+	"$@" >"$out" <"${BG_STDIN:-/dev/null}" 3>&- &
 	INVOKE_PID=$!
-	HELD_DIR=$dir
-	exec {OUT_FD}<"$dir/out"
+	exec {OUT_FD}<"$out"
 	CHILD=
 	HELD_SEEN=
 	while IFS= read -r line <&"$OUT_FD"; do
 		HELD_SEEN+=$line$'\n'
 		case $line in
 		"Parent: PID of child is "*) CHILD=${line##* } ;;
-		"$HELD runs") break ;;
 		esac
+		[[ $line != "$until" ]] || return 0
 	done
-	[ -n "$CHILD" ] || fail "invoke_ns $* printed no 'Parent: PID of child is' line"
-	[[ $line == "$HELD runs" ]] || fail "invoke_ns $*: the command never ran"
+	fail "$* never printed '$until'"
 }
 
-# Let the held command finish; HELD_STATUS is invoke_ns's exit status and
+# Wait for what start_until started to end: HELD_STATUS is its exit status,
 # HELD_OUTPUT all that it printed.
+finish_started() {
+	HELD_OUTPUT=$HELD_SEEN$(timeout 20 cat <&"$OUT_FD")
+	HELD_STATUS=0
+	wait "$INVOKE_PID" || HELD_STATUS=$?
+	exec {OUT_FD}<&-
+	INVOKE_PID=
+}
+
+# Start invoke_ns -v FLAGS with a command that says it runs, then waits
+# until release_held; return once it runs: the child has exec'd, its setup
+# is done.  Sets what start_until sets.
+# Usage: start_held [-d DIR | -j JAIL] FLAGS...
+#   -d DIR   put the FIFO the command waits on in DIR (one another user
+#            can reach)
+#   -j JAIL  put it in JAIL/tmp, for a child chrooted to JAIL
+start_held() {
+	local dir=$BATS_TEST_TMPDIR jail=""
+	case $1 in
+	-d) dir=$2; shift 2 ;;
+	-j) jail=$2; dir=$2/tmp; shift 2 ;;
+	esac
+	HOLD=$dir/hold
+	rm -f "$HOLD"
+	mkfifo "$HOLD"
+	# $0 of the held shell is the marker the leak checks look for.
+	start_until "$HELD runs" "${LAUNCH[@]}" "$BIN" -v "$@" \
+		sh -c 'echo "$0 runs"; read -r _ < "$1"' "$HELD" "${HOLD#"$jail"}"
+	[ -n "$CHILD" ] || fail "invoke_ns $* printed no 'Parent: PID of child is' line"
+}
+
+# Let the held command finish; then HELD_STATUS and HELD_OUTPUT as
+# finish_started sets them.
 release_held() {
 	# Opening a FIFO to write waits for its reader; a FIFO keeps no data
 	# once nobody has it open, so the write must not come before that.
 	# timeout: a reader that died will never come.
 	timeout 20 sh -c 'printf "go\n" >"$1"' _ "$HOLD" ||
 		printf 'the held command never read its FIFO\n' >&2
-	HELD_OUTPUT=$HELD_SEEN$(timeout 20 cat <&"$OUT_FD")
-	HELD_STATUS=0
-	wait "$INVOKE_PID" || HELD_STATUS=$?
-	exec {OUT_FD}<&-
-	rm -f "$HELD_DIR/out" "$HOLD"
-	INVOKE_PID=
+	finish_started
+	rm -f "$HOLD"
 }
 
 # teardown: stop whatever a failed test left running.

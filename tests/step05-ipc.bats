@@ -109,43 +109,30 @@ remove_queue() {
 }
 
 # Start invoke_ns -v -i no true with a stdin that never brings a line (a
-# FIFO held open), and wait until the child prompts: the parent is then
-# waiting for the message, with the queue made.
+# FIFO held open on IN), and return once the child prompts: the parent is
+# then waiting for the message, with the queue made.
 start_waiting() {
-	local line
-	mkfifo "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+	mkfifo "$BATS_TEST_TMPDIR/in"
 	exec {IN}<>"$BATS_TEST_TMPDIR/in"
-	"$BIN" -v -i no true <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" 3>&- &
-	INVOKE_PID=$!
-	exec {OUT_FD}<"$BATS_TEST_TMPDIR/out"
-	while IFS= read -r line <&"$OUT_FD"; do
-		[ "$line" != " Child: type a line for the parent:" ] || return 0
-	done
-	fail "the child never prompted"
-}
-
-# Wait for invoke_ns after a signal; its status in STATUS.
-finish_waiting() {
-	timeout 20 cat <&"$OUT_FD" >/dev/null
-	STATUS=0
-	wait "$INVOKE_PID" || STATUS=$?
-	INVOKE_PID=
-	exec {IN}>&-
+	BG_STDIN=$BATS_TEST_TMPDIR/in start_until " Child: type a line for the parent:" \
+		"$BIN" -v -i no true
 }
 
 @test "the queue is removed when invoke_ns gets SIGTERM while it waits" {
 	start_waiting
 	assert_regex "$(lab_queues)" '^invoke_ns-[0-9]+$'
 	kill -TERM "$INVOKE_PID"
-	finish_waiting
-	assert_equal "$STATUS" 143
+	finish_started
+	exec {IN}>&-
+	assert_equal "$HELD_STATUS" 143
 	assert_equal "$(lab_queues)" ""
 }
 
 @test "a queue left by a killed run does not break the next run" {
 	start_waiting
 	kill -KILL "$INVOKE_PID"
-	finish_waiting
+	finish_started
+	exec {IN}>&-
 	STALE_QUEUE=$(lab_queues)
 	assert_regex "$STALE_QUEUE" '^invoke_ns-[0-9]+$'
 	run -0 timeout 20 "$BIN" -i no <<<'next run'

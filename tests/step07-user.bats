@@ -33,7 +33,7 @@ setup() {
 
 teardown() {
 	stop_held
-	rm -f "$WORK/out" "$WORK/hold"
+	rm -f "$WORK/hold"
 }
 
 # Skip unless an unprivileged user may create a user namespace here, and
