@@ -219,15 +219,25 @@ mount_table() {
 	awk '$5 != "/run/netns" { print $5, $4, $9, $10 }' /proc/self/mountinfo | sort
 }
 
-# The POSIX message queues of our IPC namespace.  Root mounts mqueue in a
-# throwaway mount namespace, so the machine's mounts do not change; others
-# read /dev/mqueue where the machine has it mounted.
+# Run SCRIPT (sh) with $1 the directory where mqueue, the file system of
+# our IPC namespace's POSIX message queues, is mounted, and $2... ARGS.  The
+# mount is made in a throwaway mount namespace, so the machine's mounts do
+# not change.  Root only.
+with_mqueue() {
+	local script=$1 dir status=0
+	shift
+	dir=$(mktemp -d)
+	unshare --mount sh -c 'mount -t mqueue mqueue "$1" || exit; '"$script" \
+		_ "$dir" "$@" || status=$?
+	rmdir "$dir"
+	return "$status"
+}
+
+# The POSIX message queues of our IPC namespace, one name a line.  Others
+# than root read /dev/mqueue, where the machine has it mounted.
 list_queues() {
-	local dir
 	if [ "$(id -u)" -eq 0 ]; then
-		dir=$(mktemp -d)
-		unshare --mount sh -c 'mount -t mqueue mqueue "$1" && ls -A "$1"' _ "$dir"
-		rmdir "$dir"
+		with_mqueue 'ls -A "$1"'
 	elif [ "$(stat -f -c %T /dev/mqueue 2>/dev/null)" = mqueue ]; then
 		ls -A /dev/mqueue
 	fi

@@ -28,10 +28,7 @@ lab_queues() {
 
 # Remove queue NAME (without its slash), as a killed run would have left it.
 remove_queue() {
-	local dir
-	dir=$(mktemp -d)
-	unshare --mount sh -c 'mount -t mqueue mqueue "$1" && rm -f "$1/$2"' _ "$dir" "$1"
-	rmdir "$dir"
+	with_mqueue 'rm -f "$1/$2"' "$1"
 }
 
 @test "-i yes: only the IPC namespace is new, seen from inside and outside" {
