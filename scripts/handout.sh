@@ -28,18 +28,6 @@ die() {
 	exit 1
 }
 
-# The lab's files, one a line: what git tracks, or, outside a checkout,
-# every file but what the build and the tests make.
-lab_files() {
-	if git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-		git -C "$ROOT" ls-files
-	else
-		(cd "$ROOT" && find . -type f ! -path './.git/*' ! -path './jail/*' \
-			! -path './tests/reports/*' ! -path './tests/build-san/*' \
-			! -name invoke_ns ! -name '*.o' | sed 's|^\./||')
-	fi
-}
-
 # The handout of one step file, from stdin to stdout.
 strip_steps() {
 	awk '
@@ -105,11 +93,7 @@ main() {
 	if [ -e "$dest" ] && [ -n "$(ls -A "$dest" 2>/dev/null)" ]; then
 		die "$dest is not empty: choose a new directory"
 	fi
-	mkdir -p "$dest" || die "cannot create $dest"
-	lab_files | while IFS= read -r file; do
-		mkdir -p "$dest/$(dirname "$file")"
-		cp -p "$ROOT/$file" "$dest/$file"
-	done
+	"$ROOT/scripts/copylab.sh" "$ROOT" "$dest"
 	for step in "$dest"/step0[2-7]-*/; do
 		file=$step/invoke_ns.c
 		strip_steps <"$file" >"$file.new" ||

@@ -352,21 +352,6 @@ run_block() {
 
 # ---------------------------------------------------------------- the host
 
-# copy_lab FROM TO: the files of the lab, without what make builds.
-copy_lab() {
-	mkdir -p "$2"
-	# safe.directory: root may read a checkout that a student owns.
-	if git -c safe.directory="$1" -C "$1" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-		# shellcheck disable=SC2016
-		(cd "$1" && git -c safe.directory="$1" ls-files -z -c -o --exclude-standard |
-			xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' _ |
-			tar --null -T - -cf -) | tar -C "$2" -xf -
-	else
-		cp -a "$1/." "$2"
-		make -s -C "$2" clean >/dev/null
-	fi
-}
-
 # inside FILE WORK LAB: the throwaway host's PID 1 runs the transcripts.
 inside() {
 	local i
@@ -380,7 +365,7 @@ inside() {
 	# directory), so that fs.protected_regular lets both write them.
 	install -m 0666 /dev/null "$WORK/state/cwd1"
 	install -m 0666 /dev/null "$WORK/state/cwd2"
-	copy_lab "$3" "$WORK/lab"
+	"$HERE/copylab.sh" "$3" "$WORK/lab"
 	chown -R "$USER_ID:$USER_ID" "$WORK/lab"
 	hostname "$VM_NAME"
 	ip link set dev lo up
