@@ -8,7 +8,7 @@
  *
  * Build:  cc -Wall -Wextra -o invoke_ns invoke_ns.c -lrt
  * Run:    sudo ./invoke_ns -vpmnu calculus sh, then ip link inside
- * Look:   sudo scripts/veth.sh up CHILD, then ping 10.0.0.1 inside.
+ * Look:   sudo ../scripts/veth.sh up CHILD, then ping 10.0.0.1 inside.
  * Read:   network_namespaces(7), veth(4), ip-link(8)
  *
  * Comments that start with [step N] mark the code that step N adds, up to

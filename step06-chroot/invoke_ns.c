@@ -8,7 +8,7 @@
  * jail with programs and the libraries they need; `make jail` builds one.
  *
  * Build:  cc -Wall -Wextra -o invoke_ns invoke_ns.c -lrt
- * Run:    make jail; sudo ./invoke_ns -vpmc ../jail sh, then ls / and ps
+ * Run:    make -C .. jail; sudo ./invoke_ns -vpmc ../jail sh, then ls /, ps
  * Look:   ls -l /proc/CHILD/root in a second terminal: the jail's path.
  * Read:   chroot(2), mount_namespaces(7), ld.so(8)
  *
