@@ -4,8 +4,9 @@
 # Step N is checked with the suites every step shares (usage, exit status,
 # signals) and the suites of steps 1 to N: a later step must still do all
 # that the earlier ones did.  Then the suites that are not about one step
-# (scripts/, LAB.md, make demo, make handout) run once.  Each run writes a JUnit report
-# under tests/reports/; the last lines are one summary per run and a total.
+# (the leak check itself, scripts/, LAB.md, make demo, make handout) run
+# once.  Each run writes a JUnit report under tests/reports/; the last lines
+# are one summary per run and a total.
 #
 # Without root, where the kernel lets users create user namespaces, the
 # suites run as root of a user namespace of their own (with its own mount,
@@ -49,7 +50,7 @@ suites_for() {
 # The suites that run once, whichever steps are there.
 other_suites() {
 	local f
-	for f in tests/scripts.bats tests/lab.bats tests/demo.bats tests/handout.bats; do
+	for f in tests/helpers.bats tests/scripts.bats tests/lab.bats tests/demo.bats tests/handout.bats; do
 		[ -f "$f" ] && printf '%s\n' "$f"
 	done
 }
