@@ -120,6 +120,14 @@ without_root() {
 		env INVOKE_NS_IN_USERNS=1 "$0" "$@"
 }
 
+# The suites' leak checks follow the processes of the session they run in.
+# Started by a machine's PID 1 with no session of their own (as a CI runner
+# may start them), they would share session 0 with the kernel's threads and
+# with whatever else PID 1 starts: take a session of our own first.
+own_session() {
+	[ "$(ps -o sid= -p "$$" | tr -d ' ')" != 0 ] || exec setsid -w "$0" "$@"
+}
+
 main() {
 	local only="" step last="" started line
 	local -a suites
@@ -131,6 +139,7 @@ main() {
 	esac
 	started=${INVOKE_NS_STARTED:-$(date +%s)}
 	export INVOKE_NS_STARTED=$started
+	own_session "$@"
 	cd "$ROOT"
 	if [ -n "${INVOKE_NS_IN_USERNS:-}" ]; then
 		# ip netns keeps its namespaces under /run/netns, which belongs

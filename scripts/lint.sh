@@ -544,6 +544,14 @@ check_valgrind() {
 	done
 }
 
+# The suites' leak checks follow the processes of the session they run in.
+# Started by a machine's PID 1 with no session of their own (as a CI runner
+# may start them), they would share session 0 with the kernel's threads and
+# with whatever else PID 1 starts: take a session of our own first.
+own_session() {
+	[ "$(ps -o sid= -p "$$" | tr -d ' ')" != 0 ] || exec setsid -w "$0" "$@"
+}
+
 main() {
 	local check started step
 	local -a checks=()
@@ -556,6 +564,7 @@ main() {
 		checks+=("$check")
 	done
 	[ ${#checks[@]} -gt 0 ] || read -ra checks <<<"$ALL_CHECKS"
+	own_session "$@"
 	started=$SECONDS
 	cd "$ROOT"
 	STEPS=()
