@@ -10,7 +10,7 @@
 load helpers
 
 setup_file() {
-	leak_check_start
+	leak_check_start "$BATS_FILE_TMPDIR"
 	HANDOUT=$BATS_FILE_TMPDIR/handout
 	make -s -C "$ROOT" handout DEST="$HANDOUT" >/dev/null
 	make -s -C "$HANDOUT" >"$BATS_FILE_TMPDIR/build.log" 2>&1 || true

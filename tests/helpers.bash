@@ -278,15 +278,16 @@ leak_snapshot() {
 	pgrep -s "$(session_id)" -f -- "$HELD" | sed 's/^/held /' || true
 }
 
-# setup_file: remember the machine's state.
+# leak_check_start DIR: remember the machine's state in DIR (setup_file
+# gives the suite's BATS_FILE_TMPDIR).
 leak_check_start() {
-	LEAK_BEFORE="$BATS_FILE_TMPDIR/leaks.before"
-	leak_snapshot >"$LEAK_BEFORE"
+	leak_snapshot >"$1/leaks.before"
 }
 
-# The lines of the snapshot that are new since leak_check_start.
+# leaks_since_start DIR: the lines of the snapshot that are new since
+# leak_check_start DIR.
 leaks_since_start() {
-	leak_snapshot | sort | comm -13 <(sort "$BATS_FILE_TMPDIR/leaks.before") -
+	leak_snapshot | sort | comm -13 <(sort "$1/leaks.before") -
 }
 
 # Start invoke_ns -v FLAGS, read the child's namespaces from outside through
@@ -305,14 +306,14 @@ check_outside() {
 
 # The last test of every suite: nothing the suite ran is still there.
 assert_nothing_left() {
-	assert_equal "$(leaks_since_start)" ""
+	assert_equal "$(leaks_since_start "$BATS_FILE_TMPDIR")" ""
 }
 
 # The hooks every suite gets unless it defines its own: remember the
 # machine's state for the suite's last test, and stop whatever a failed
 # test left running.  A suite that needs more calls these from its own.
 setup_file() {
-	leak_check_start
+	leak_check_start "$BATS_FILE_TMPDIR"
 }
 
 teardown() {

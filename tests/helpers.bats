@@ -15,46 +15,30 @@ setup() {
 	if [ -n "${INVOKE_NS_IN_USERNS:-}" ]; then
 		skip "in a user namespace the leak check does not list namespaces"
 	fi
-	HOLD="$BATS_TEST_TMPDIR/hold"
-	LEFT_PID=
-}
-
-teardown() {
-	release_left
 }
 
 # Start a process in a mount namespace of its own that stays until
-# release_left; LEFT_PID is its PID, LEFT_MNT its mount namespace.
+# release_held; INVOKE_PID is its PID (unshare without --fork execs sh in
+# the new namespace), LEFT_MNT its mount namespace.  teardown's stop_held
+# ends it if the test fails first.
 leave_one() {
+	HOLD=$BATS_TEST_TMPDIR/hold
 	mkfifo "$HOLD"
-	# unshare without --fork execs sh in the new namespace: the PID that
-	# sh prints, once it is there, is the one to look at.
-	# shellcheck disable=SC2016 # $$ and $1 are for that sh
-	exec {LEFT_FD}< <(unshare --mount sh -c 'echo "$$"; exec cat "$1" >/dev/null' _ "$HOLD")
-	read -r -u "$LEFT_FD" LEFT_PID
-	LEFT_MNT=$(readlink "/proc/$LEFT_PID/ns/mnt")
-}
-
-# Let the process of leave_one end, and wait until it has.
-release_left() {
-	[ -n "$LEFT_PID" ] || return 0
-	# Opening the FIFO waits for cat to open it; closing it ends cat.
-	: >"$HOLD"
-	wait_gone "$LEFT_PID"
-	exec {LEFT_FD}<&-
-	LEFT_PID=
+	# shellcheck disable=SC2016 # $1 is for that sh
+	start_until ready unshare --mount sh -c 'echo ready; read -r _ <"$1"' _ "$HOLD"
+	LEFT_MNT=$(readlink "/proc/$INVOKE_PID/ns/mnt")
 }
 
 @test "the leak check names the namespace of a process left behind, and nothing once it is gone" {
 	# A check of its own, in this test's directory: the suite's check,
 	# made in setup_file, is for the last test.
-	BATS_FILE_TMPDIR=$BATS_TEST_TMPDIR leak_check_start
+	leak_check_start "$BATS_TEST_TMPDIR"
 	leave_one
-	BATS_FILE_TMPDIR=$BATS_TEST_TMPDIR leaks_since_start >"$BATS_TEST_TMPDIR/leaks"
+	leaks_since_start "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/leaks"
 	run cat "$BATS_TEST_TMPDIR/leaks"
 	assert_output "namespace $LEFT_MNT"
-	release_left
-	BATS_FILE_TMPDIR=$BATS_TEST_TMPDIR leaks_since_start >"$BATS_TEST_TMPDIR/leaks"
+	release_held
+	leaks_since_start "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/leaks"
 	run cat "$BATS_TEST_TMPDIR/leaks"
 	assert_output ""
 }

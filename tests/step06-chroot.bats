@@ -8,7 +8,7 @@
 load helpers
 
 setup_file() {
-	leak_check_start
+	leak_check_start "$BATS_FILE_TMPDIR"
 	# mkjail.sh is what `make jail` runs; the suite keeps its own jail.
 	JAIL=$BATS_FILE_TMPDIR/jail
 	"$ROOT/scripts/mkjail.sh" "$JAIL" >/dev/null

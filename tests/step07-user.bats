@@ -12,7 +12,7 @@
 load helpers
 
 setup_file() {
-	leak_check_start
+	leak_check_start "$BATS_FILE_TMPDIR"
 	# A place an unprivileged user can reach, with its own copy of the program (the
 	# checkout may sit under a directory it cannot search) and a jail.
 	WORK=$(mktemp -d /tmp/invoke-ns-user.XXXXXX)
