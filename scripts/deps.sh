@@ -49,20 +49,21 @@ distro() {
 
 # The packages for one distribution.  What the lab runs: a C compiler and
 # make; bats and its two libraries; ip, ping, unshare/nsenter/setpriv, ps
-# and top, ipcmk/ipcs; terminfo for top in the jail; the lint tools.
+# and top, ipcmk/ipcs; terminfo for top in the jail; the lint tools (clang
+# is the second compiler whose warnings make lint checks).
 packages() {
 	case $1 in
 	debian) printf '%s\n' gcc make libc6-dev bats bats-support bats-assert \
 		iproute2 iputils-ping util-linux procps ncurses-base ncurses-term \
-		shellcheck cppcheck valgrind ;;
+		shellcheck cppcheck valgrind clang ;;
 	fedora) printf '%s\n' gcc make glibc-devel glibc-static bats \
 		iproute iputils util-linux procps-ng ncurses-base ncurses-term \
-		ShellCheck cppcheck valgrind libasan libubsan ;;
+		ShellCheck cppcheck valgrind libasan libubsan clang ;;
 	arch) printf '%s\n' gcc make bats bats-support bats-assert iproute2 \
-		iputils util-linux procps-ng ncurses shellcheck cppcheck valgrind ;;
+		iputils util-linux procps-ng ncurses shellcheck cppcheck valgrind clang ;;
 	alpine) printf '%s\n' gcc make musl-dev bats iproute2 iputils \
 		util-linux procps ncurses-terminfo shellcheck cppcheck valgrind \
-		bash coreutils ;;
+		bash coreutils clang ;;
 	esac
 }
 
