@@ -390,8 +390,10 @@ int main(int argc, char **argv)
 	say(PARENT, "PID of parent is %ld", (long)getpid());
 	sigfd = take_signals(&c.old_mask);
 	pid = start_child(&opts, &c);
-	if (pid < 0)
+	if (pid < 0) {
+		close(sigfd);
 		return EXIT_SETUP;
+	}
 	say(PARENT, "PID of child is %ld", (long)pid);
 	release_child(&c);
 	status = supervise(pid, sigfd);

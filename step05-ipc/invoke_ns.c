@@ -547,16 +547,20 @@ int main(int argc, char **argv)
 	say(PARENT, "PID of parent is %ld", (long)getpid());
 	sigfd = take_signals(&c.old_mask);
 	/* [step 5] with -i, create the queue before the child */
-	if (opts.queue && create_queue(&c) < 0)
+	if (opts.queue && create_queue(&c) < 0) {
+		close(sigfd);
 		return EXIT_SETUP;
+	}
 	/* [end of step 5] */
 	pid = start_child(&opts, &c);
 	/* [step 5] no child: remove the queue */
 	if (pid < 0 && opts.queue)
 		remove_queue(&c);
 	/* [end of step 5] */
-	if (pid < 0)
+	if (pid < 0) {
+		close(sigfd);
 		return EXIT_SETUP;
+	}
 	say(PARENT, "PID of child is %ld", (long)pid);
 	release_child(&c);
 	/* [step 5] with -i, wait for the message, then remove the queue */

@@ -742,21 +742,26 @@ int main(int argc, char **argv)
 	say(PARENT, "PID of parent is %ld", (long)getpid());
 	sigfd = take_signals(&c.old_mask);
 	/* [step 5] with -i, create the queue before the child */
-	if (opts.queue && create_queue(&c) < 0)
+	if (opts.queue && create_queue(&c) < 0) {
+		close(sigfd);
 		return EXIT_SETUP;
+	}
 	/* [end of step 5] */
 	pid = start_child(&opts, &c);
 	/* [step 5] no child: remove the queue */
 	if (pid < 0 && opts.queue)
 		remove_queue(&c);
 	/* [end of step 5] */
-	if (pid < 0)
+	if (pid < 0) {
+		close(sigfd);
 		return EXIT_SETUP;
+	}
 	say(PARENT, "PID of child is %ld", (long)pid);
 	/* [step 7] with -U, map the child's ids before it may go on */
 	if ((opts.clone_flags & CLONE_NEWUSER) && write_id_maps(pid) < 0) {
 		if (opts.queue)
 			remove_queue(&c);
+		close(sigfd);
 		return abandon_child(pid, &c);
 	}
 	/* [end of step 7] */
