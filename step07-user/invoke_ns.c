@@ -19,6 +19,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <mqueue.h>
 #include <poll.h>
 #include <sched.h>
@@ -42,9 +43,6 @@ enum { EXIT_SETUP = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 #define STACK_SIZE (1024 * 1024)	/* the child's stack, until it execs */
 #define GRACE_MS 2000			/* how long a signalled child may take to stop */
 
-/* [step 3] the longest hostname the kernel takes: 64 bytes (uname(2)) */
-#define HOST_NAME_MAX_LEN 64		/* the kernel's limit, in bytes */
-/* [end of step 3] */
 /* [step 5] the longest message (80 bytes) and the parent's wait (60 s) */
 #define MESSAGE_MAX 80			/* the longest line the child sends */
 #define MESSAGE_WAIT_MS 60000		/* how long the parent waits for it */
@@ -161,9 +159,9 @@ static void parse_options(int argc, char **argv, struct options *opts)
 			/* [step 3: -u] check NAME (1 to 64 bytes, else a usage
 			 * error), keep it, ask clone(2) for a new UTS namespace */
 			/* Checked here, so that a bad name creates nothing. */
-			if (optarg[0] == '\0' || strlen(optarg) > HOST_NAME_MAX_LEN)
+			if (optarg[0] == '\0' || strlen(optarg) > HOST_NAME_MAX)
 				bad_usage("-u: a hostname has 1 to %d bytes",
-					  HOST_NAME_MAX_LEN);
+					  HOST_NAME_MAX);
 			opts->clone_flags |= CLONE_NEWUTS;
 			opts->hostname = optarg;
 			/* [end of step 3] */
