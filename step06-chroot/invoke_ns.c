@@ -466,22 +466,10 @@ static void make_mounts_private(void)
 }
 /* [end of step 2] */
 
-/* [step 6] enter_jail(): chroot(2) to DIR, then chdir(2) to its /;
+/* [step 6] enter_jail(): chroot(2) to DIR, chdir(2) to its /, then
  * set_jail_environment(): PATH=JAIL_PATH, HOME=/ and the caller's TERM,
  * nothing else (clearenv(3), setenv(3)); and mount_proc() creates /proc
  * first when the jail has none (mkdir(2)) */
-/* child: make DIR our root directory, and stand in it. */
-static void enter_jail(const char *dir)
-{
-	say(CHILD, "entering jail %s", dir);
-	if (chroot(dir) < 0)
-		err(EXIT_SETUP, "chroot %s", dir);
-	/* chroot moves / but not the working directory, which would stay
-	 * outside the jail and let the command walk back to the host. */
-	if (chdir("/") < 0)
-		err(EXIT_SETUP, "chdir / in %s", dir);
-}
-
 /* child: give the command a small environment that means something in the
  * jail: PATH of the usual places, HOME=/, and TERM if the caller had one. */
 static void set_jail_environment(void)
@@ -497,6 +485,21 @@ static void set_jail_environment(void)
 	if (term_copy[0] != '\0')
 		setenv("TERM", term_copy, 1);
 }
+
+/* child: make DIR our root directory, stand in it, and give the command
+ * the jail's environment. */
+static void enter_jail(const char *dir)
+{
+	say(CHILD, "entering jail %s", dir);
+	if (chroot(dir) < 0)
+		err(EXIT_SETUP, "chroot %s", dir);
+	/* chroot moves / but not the working directory, which would stay
+	 * outside the jail and let the command walk back to the host. */
+	if (chdir("/") < 0)
+		err(EXIT_SETUP, "chdir / in %s", dir);
+	set_jail_environment();
+}
+
 /* [end of step 6] */
 
 /* [step 2] mount_proc(): mount a new proc on /proc (mount(2), proc(5)) */
@@ -604,10 +607,6 @@ static int child_main(void *arg)
 	if (opts->queue)
 		send_message(c);
 	/* [end of step 5] */
-	/* [step 6] with -c, give the command the jail's environment */
-	if (opts->jail != NULL)
-		set_jail_environment();
-	/* [end of step 6] */
 	if (cmd == NULL) {
 		say(CHILD, "no command, exiting");
 		return EXIT_SUCCESS;
