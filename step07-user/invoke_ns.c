@@ -230,17 +230,19 @@ static const char *userns_restriction(void)
 	return NULL;
 }
 
-/* parent: after a failure with EPERM or ENOSPC, hint at the likely cause. */
+/* parent: after a failure with EPERM (or ENOSPC, which a user namespace
+ * limit of 0 gives), hint at the likely cause. */
 static void hint_permission(int e, int flags)
 {
 	const char *knob;
 
-	if (e != EPERM && e != ENOSPC)
-		return;
 	if (!(flags & CLONE_NEWUSER)) {
-		warnx("hint: creating namespaces needs root: run with sudo, or add -U");
+		if (e == EPERM)
+			warnx("hint: creating namespaces needs root: run with sudo, or add -U");
 		return;
 	}
+	if (e != EPERM && e != ENOSPC)
+		return;
 	knob = userns_restriction();
 	if (knob != NULL)
 		warnx("hint: %s restricts unprivileged user namespaces here", knob);
@@ -425,9 +427,14 @@ static int write_proc_file(pid_t pid, const char *file, const char *text)
 	snprintf(path, sizeof(path), "/proc/%ld/%s", (long)pid, file);
 	say(PARENT, "writing %s: %s", file, text);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd >= 0 && write(fd, text, len) == (ssize_t)len) {
-		close(fd);
-		return 0;
+	if (fd >= 0) {
+		ssize_t n = write(fd, text, len);
+		if (n == (ssize_t)len) {
+			close(fd);
+			return 0;
+		}
+		if (n >= 0)
+			errno = EIO;	/* the kernel took part of a map */
 	}
 	e = errno;
 	warn("write %s", path);

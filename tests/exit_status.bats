@@ -45,6 +45,15 @@ load helpers
 	assert_regex "$(printf '%s\n' "$stderr" | sed -n 2p)" '^invoke_ns: hint: .*sudo'
 }
 
+@test "a namespace limit that is reached gives 125 and no hint about root" {
+	# A limit of 0 in a user namespace of the test's own: clone fails with
+	# ENOSPC, which running as root would not change.
+	unshare --user --map-root-user true 2>/dev/null || skip "needs user namespaces"
+	run --separate-stderr -125 unshare --user --map-root-user \
+		sh -c 'echo 0 >/proc/sys/user/max_pid_namespaces && exec "$1" -p true' _ "$BIN"
+	assert_equal "$stderr" "invoke_ns: clone: No space left on device"
+}
+
 @test "no descriptor of invoke_ns's leaks into the command" {
 	needs_root
 	local direct
