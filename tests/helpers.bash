@@ -140,7 +140,8 @@ start_until() {
 	exec {OUT_FD}<"$out"
 	CHILD=
 	HELD_SEEN=
-	while IFS= read -r line <&"$OUT_FD"; do
+	# -t: a command that hangs before the line fails the test, not the run.
+	while IFS= read -r -t 20 line <&"$OUT_FD"; do
 		HELD_SEEN+=$line$'\n'
 		case $line in
 		"Parent: PID of child is "*) CHILD=${line##* } ;;
@@ -153,7 +154,11 @@ start_until() {
 # Wait for what start_until started to end: HELD_STATUS is its exit status,
 # HELD_OUTPUT all that it printed.
 finish_started() {
-	HELD_OUTPUT=$HELD_SEEN$(timeout 20 cat <&"$OUT_FD")
+	local rest
+	# A command still running 20 s on will not end by itself: stop it, so
+	# that wait returns.
+	rest=$(timeout 20 cat <&"$OUT_FD") || kill -KILL "$INVOKE_PID" 2>/dev/null || true
+	HELD_OUTPUT=$HELD_SEEN$rest
 	HELD_STATUS=0
 	wait "$INVOKE_PID" || HELD_STATUS=$?
 	exec {OUT_FD}<&-
@@ -201,9 +206,43 @@ stop_held() {
 		wait "$INVOKE_PID" 2>/dev/null || true
 		INVOKE_PID=
 	fi
+	stop_monitor
 	if [ -n "${OUT_FD:-}" ]; then
 		exec {OUT_FD}<&- 2>/dev/null || true
 		OUT_FD=
+	fi
+}
+
+# Run CMD, which makes link LINK of network namespace NS go away, and return
+# once it has gone.  The kernel dismantles a dead network namespace in the
+# background, a moment after its last process: wait for ip monitor's
+# deletion event, not for a while.  The caller checks that the link is gone.
+# Usage: until_link_deleted NS LINK CMD...
+until_link_deleted() {
+	local ns=$1 link=$2 events=$BATS_TEST_TMPDIR/link-events fd
+	shift 2
+	rm -f "$events"
+	mkfifo "$events"
+	ip -n "$ns" monitor link >"$events" 3>&- &
+	MONITOR_PID=$!
+	exec {fd}<"$events"
+	# The monitor may miss what happens before it listens: look once it does.
+	if ip -n "$ns" link show "$link" >/dev/null 2>&1; then
+		"$@"
+		timeout 20 grep -m 1 "^Deleted.*: $link@" <&"$fd" >/dev/null || true
+	else
+		"$@"
+	fi
+	exec {fd}<&-
+	stop_monitor
+}
+
+# Stop the ip monitor of until_link_deleted, if it runs.
+stop_monitor() {
+	if [ -n "${MONITOR_PID:-}" ]; then
+		kill "$MONITOR_PID" 2>/dev/null || true
+		wait "$MONITOR_PID" 2>/dev/null || true
+		MONITOR_PID=
 	fi
 }
 

@@ -25,6 +25,7 @@ setup() {
 
 teardown() {
 	local job
+	stop_held
 	if [[ -n $CPID ]]; then
 		kill "$CPID" 2>/dev/null || true
 	fi
@@ -73,10 +74,7 @@ start_container() {
 	fi
 }
 
-# in_hostns CMD...: run CMD in HOSTNS; in_container CMD...: in the container
-in_hostns() {
-	ip netns exec "$HOSTNS" "$@"
-}
+# in_container CMD...: run CMD in the container
 in_container() {
 	nsenter --net="/proc/$CPID/ns/net" "$@"
 }
@@ -221,18 +219,8 @@ jail_listing() {
 	make_hostns
 	start_container
 	veth_up up "$CPID"
-	kill "$CPID"
+	until_link_deleted "$HOSTNS" host kill "$CPID"
 	wait "${JOBS[0]}" || true
-	# The kernel dismantles a dead namespace in the background, a moment after
-	# its last process is gone: poll for that, a bounded number of times.
-	local tries=0
-	while ip -n "$HOSTNS" link show dev host >/dev/null 2>&1; do
-		tries=$((tries + 1))
-		if ((tries > 200)); then
-			fail "host still exists 10 seconds after the container exited"
-		fi
-		sleep 0.05
-	done
 	run hostns_links
 	assert_output "lo"
 }

@@ -25,10 +25,6 @@ make_netns() {
 
 teardown() {
 	stop_held
-	if [ -n "${MONITOR_PID:-}" ]; then
-		kill "$MONITOR_PID" 2>/dev/null || true
-		wait "$MONITOR_PID" 2>/dev/null || true
-	fi
 	ip netns delete "$NETNS" 2>/dev/null || true
 }
 
@@ -77,20 +73,7 @@ teardown() {
 	start_held -n -p
 	run -0 ip netns exec "$NETNS" "$ROOT/scripts/veth.sh" up "$CHILD"
 	run -0 ip -n "$NETNS" link show host
-	# The kernel dismantles a dead network namespace in the background:
-	# wait for the link's deletion event, not for a while.
-	mkfifo "$BATS_TEST_TMPDIR/events"
-	ip -n "$NETNS" monitor link >"$BATS_TEST_TMPDIR/events" 3>&- &
-	MONITOR_PID=$!
-	exec {EVENTS}<"$BATS_TEST_TMPDIR/events"
-	# The monitor may miss what happens before it listens: check again.
-	if ip -n "$NETNS" link show host >/dev/null 2>&1; then
-		release_held
-		timeout 20 grep -m 1 '^Deleted.*: host@' <&"$EVENTS" >/dev/null
-	else
-		release_held
-	fi
-	exec {EVENTS}<&-
+	until_link_deleted "$NETNS" host release_held
 	run ! ip -n "$NETNS" link show host
 	run ! ip -n "$NETNS" link show guest
 }

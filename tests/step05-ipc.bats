@@ -12,10 +12,10 @@ setup() {
 }
 
 teardown() {
+	# A test that failed while invoke_ns waited: SIGKILL leaves its queue.
+	local pid=${INVOKE_PID:-}
 	stop_held
-	if [ -n "${SYSV_QUEUE:-}" ]; then
-		ipcrm -q "$SYSV_QUEUE" 2>/dev/null || true
-	fi
+	[ -z "$pid" ] || remove_queue "invoke_ns-$pid"
 	if [ -n "${STALE_QUEUE:-}" ]; then
 		remove_queue "$STALE_QUEUE"
 	fi
@@ -93,11 +93,18 @@ remove_queue() {
 
 @test "a System V queue made outside is seen inside with -i no, not with -i yes" {
 	command -v ipcmk >/dev/null || skip "needs ipcmk (util-linux)"
-	SYSV_QUEUE=$(ipcmk -Q | awk '{ print $NF }')
-	run -0 "$BIN" -i no ipcs -q </dev/null
-	assert_line --regexp "^0x[0-9a-f]+ +$SYSV_QUEUE "
-	run -0 "$BIN" -i yes ipcs -q </dev/null
-	refute_line --regexp "^0x[0-9a-f]+ +$SYSV_QUEUE "
+	local sysv_queue
+	# "Outside" is an IPC namespace of the test's own, which takes the
+	# queue with it when it ends: the script prints the queue's id first.
+	local script='ipcmk -Q | awk "{ print \$NF }"; exec "$1" -i "$2" ipcs -q </dev/null'
+	run -0 unshare --ipc sh -c "$script" _ "$BIN" no
+	sysv_queue=${lines[0]}
+	assert_regex "$sysv_queue" '^[0-9]+$'
+	assert_line --regexp "^0x[0-9a-f]+ +$sysv_queue "
+	run -0 unshare --ipc sh -c "$script" _ "$BIN" yes
+	sysv_queue=${lines[0]}
+	assert_regex "$sysv_queue" '^[0-9]+$'
+	refute_line --regexp "^0x[0-9a-f]+ +$sysv_queue "
 }
 
 @test "the queue is removed when the child fails" {
