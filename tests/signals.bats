@@ -61,7 +61,8 @@ start_ready() {
 @test "SIGKILL to invoke_ns leaves no process of the container behind" {
 	start_ready 'sleep 1000 & echo ready; wait' -p
 	local sleeper
-	sleeper=$(pgrep -P "$CHILD" sleep)
+	# The shell's only child: sleep, or the fork that is about to become it.
+	sleeper=$(pgrep -P "$CHILD")
 	kill -KILL "$INVOKE_PID"
 	finish_started
 	assert_equal "$HELD_STATUS" 137

@@ -85,7 +85,7 @@ needs_userns() {
 	run -0 "${UNPRIVILEGED[@]}" "$BIN" -vU true
 	assert_equal "$(printf '%s\n' "$output" | sed -n '3,6p')" "$(printf '%s\n' \
 		"Parent: writing uid_map: 0 $UNPRIV_UID 1" 'Parent: writing setgroups: deny' \
-		"Parent: writing gid_map: 0 $UNPRIV_GID 1" ' Child: PID of child is '"${lines[5]##* }")"
+		"Parent: writing gid_map: 0 $UNPRIV_GID 1" ' Child: PID of child is '"${lines[1]##* }")"
 }
 
 @test "-U -p -m -u NAME -i yes -c JAIL all work together, without root" {
