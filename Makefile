@@ -21,7 +21,8 @@ BINS := $(addsuffix /invoke_ns,$(STEPS))
 
 all: $(BINS)
 
-# Each step is one standalone file, built exactly as its header says.
+# Each step is one standalone file, built on its own (its header gives the
+# command to build it by hand; here warnings are errors).
 %/invoke_ns: %/invoke_ns.c
 	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
 
