@@ -21,7 +21,7 @@ lab_files() {
 	else
 		find . -type f ! -path './.git/*' ! -path './jail/*' \
 			! -path './tests/reports/*' ! -path './tests/build-san/*' \
-			! -name invoke_ns -printf '%P\0'
+			! -name invoke_ns ! -name 'invoke_ns-*' -printf '%P\0'
 	fi
 }
 

@@ -100,7 +100,7 @@ main() {
 			die "${file#"$dest"/}: a [step N] region has no [end of step N]"
 		mv "$file.new" "$file"
 	done
-	if grep -l '\[step [0-9]' "$dest"/step0*/invoke_ns.c >/dev/null; then
+	if grep -q '\[step [0-9]' "$dest"/step0*/invoke_ns.c; then
 		die "a marker was left in the handout: check the [step N] comments"
 	fi
 	printf '%s: the handout is in %s: step 1 complete, TODOs in steps 2 to 7\n' "$PROG" "$dest"

@@ -54,7 +54,8 @@ copy_nss_files() {
 	done
 }
 
-# Root and the caller's user, so that id shows names for both inside.
+# root and nobody, so that id shows names inside for the ids a container
+# has (root, and in a user namespace the overflow id 65534).
 write_etc() {
 	local jail=$1
 	mkdir -p "$jail/etc"
