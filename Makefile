@@ -4,6 +4,8 @@
 #   make demo       build, then tour the steps: which namespaces each makes
 #   make jail       build ./jail, a chroot jail for step 6 and 7
 #   make diff STEP=N   what step N adds to step N-1
+#   make steps      rewrite steps 1-6 from step 7, the one source of the code
+#   make sync-check check that steps 1-6 are what make steps would write
 #   make lint       cppcheck, shellcheck, sanitizer and valgrind runs
 #   make bench      launch cost of each step against unshare(1)
 #   make deps       install the build and test dependencies
@@ -17,7 +19,7 @@ LDLIBS = -lrt
 STEPS := $(sort $(wildcard step0[1-7]-*))
 BINS := $(addsuffix /invoke_ns,$(STEPS))
 
-.PHONY: all check clean demo jail diff lint bench deps handout
+.PHONY: all check clean demo jail diff lint bench deps handout steps sync-check
 
 all: $(BINS)
 
@@ -26,7 +28,7 @@ all: $(BINS)
 %/invoke_ns: %/invoke_ns.c
 	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
 
-check: all
+check: all sync-check
 	@scripts/check.sh $(STEP)
 
 demo: all
@@ -37,6 +39,12 @@ jail:
 
 diff:
 	@scripts/stepdiff.sh $(STEP)
+
+steps:
+	@scripts/steps.sh write
+
+sync-check:
+	@scripts/steps.sh check
 
 lint:
 	@scripts/lint.sh

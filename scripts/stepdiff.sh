@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # stepdiff.sh N: what step N adds to step N-1, the lesson of each step
-# (`make diff STEP=N`).  Coloured on a terminal, plain in a pipe.
+# (`make diff STEP=N`).  git diff pages it and colours it on a terminal.
 set -euo pipefail
 
 readonly PROG=${0##*/}
@@ -26,7 +26,5 @@ cd "$ROOT"
 prev=$(printf '%s\n' step0"$(($1 - 1))"-*)
 this=$(printf '%s\n' step0"$1"-*)
 [ -f "$this/invoke_ns.c" ] || die "there is no step $1 here"
-color=never
-[ -t 1 ] && color=always
-# diff exits 1 when the files differ, which is the point here.
-diff -u --color="$color" "$prev/invoke_ns.c" "$this/invoke_ns.c" || [ $? -eq 1 ]
+# Exit status 1 means the files differ, which is the point here.
+git diff --no-index -- "$prev/invoke_ns.c" "$this/invoke_ns.c" || [ $? -eq 1 ]

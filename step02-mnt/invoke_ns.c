@@ -3,368 +3,257 @@
  *
  * Step 1 plus -m: the child gets its own table of mounts.  It first makes
  * every mount private, so that nothing it mounts reaches the host, and with
- * -p it mounts a fresh /proc, so that ps and /proc/self show the container
- * and not the host.
+ * -p it mounts a fresh /proc, so that ps shows the container, not the host.
  *
  * Build:  cc -Wall -Wextra -o invoke_ns invoke_ns.c -lrt
- * Run:    sudo ./invoke_ns -vpm sh, then ps and ls -l /proc/$$/ns inside
- * Look:   findmnt in the container and on the host; they differ from here on.
+ * Run:    sudo ./invoke_ns -vpm sh, then ps and findmnt inside and outside
  * Read:   mount_namespaces(7), mount(2), proc(5)
- *
- * Comments that start with [step N] mark the code that step N adds, up to
- * [end of step N]: `make handout` turns each into a TODO for students.
+ * Marks:  a comment that starts "[step N]" begins code that step N added,
+ *         up to the next blank line; a line that ends in one is step N's.
  */
 #define _GNU_SOURCE
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
-#include <sys/mount.h>
+#include <string.h>
+#include <sys/mount.h>		/* [step 2] */
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-/* Exit statuses of invoke_ns itself, as chroot(1), env(1) and docker run use them. */
+/* Exit statuses of invoke_ns itself, as chroot(1), env(1), docker run have. */
 enum { EXIT_SETUP = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 
-#define STACK_SIZE (1024 * 1024)	/* the child's stack, until it execs */
-#define GRACE_MS 2000			/* how long a signalled child may take to stop */
-
-#define PARENT "Parent"
-#define CHILD  " Child"
-
-struct options {
-	int clone_flags;	/* the CLONE_NEW* flags for the namespaces asked for */
-	char **cmd;		/* the command and its arguments; NULL when none */
-};
-
-/* What the child gets from the parent; clone copies it with the rest of memory. */
-struct child {
-	const struct options *opts;
-	int go[2];		/* the parent writes one byte on go[1] when setup is done */
-	sigset_t old_mask;	/* the signal mask to restore before exec */
-};
-
+/* The options, and the go pipe; clone(2) copies them into the child. */
+static int clone_flags;		/* the CLONE_NEW* flags for clone(2) */
+static char **command;		/* the command and its arguments, or NULL */
 static int verbose;		/* -v */
+static int go[2];		/* one byte from the parent lets the child go on */
 
-static int child_main(void *arg);
+static void supervise(pid_t child);	/* at the end: not the lesson */
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: invoke_ns [options] [cmd [arg...]]\n"
-		"Run cmd in a child process in new namespaces (no cmd: set up, then exit).\n"
-		"  -h          show this help and exit\n"
-		"  -v          verbose: say what the parent and the child do\n"
-		"  -p          new PID namespace\n"
-		"  -m          new mount namespace (with -p, a fresh /proc)\n");
-}
-
-/* -v: print one line for SIDE and flush it at once.  A line still in the
- * buffer would be copied into the child by clone and printed twice, or lost
- * when the child execs. */
-static void say(const char *side, const char *fmt, ...)
+/* -v: print, and flush at once, or clone would copy the buffer into the
+ * child.  Quiet after a failed write (a signal broke a stalled one). */
+static void say(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!verbose)
+	if (!verbose || ferror(stdout))
 		return;
-	printf("%s: ", side);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
-	putchar('\n');
 	fflush(stdout);
 }
 
-/* A usage error: one line that says what is wrong, the usage, exit 125. */
-static void bad_usage(const char *fmt, ...)
+/* Read the options, or exit: 0 for -h, 125 for bad usage.  '+': the first
+ * word that is not an option starts the command; ':': we word the errors. */
+static void parse_options(int argc, char **argv)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vwarnx(fmt, ap);
-	va_end(ap);
-	usage(stderr);
-	exit(EXIT_SETUP);
-}
-
-/* Fill OPTS from the command line, or exit: 0 for -h, 125 for bad usage. */
-static void parse_options(int argc, char **argv, struct options *opts)
-{
+	const char *letters = "+:hvp"
+		"m"	/* [step 2] */
+		;
 	int c;
 
-	/* '+' stops at the first non-option, so the command keeps its own
-	 * options; ':' lets us word the errors ourselves. */
-	while ((c = getopt(argc, argv, "+:hvpm")) != -1) {
+	while ((c = getopt(argc, argv, letters)) != -1) {
 		switch (c) {
 		case 'h':
-			usage(stdout);
+			printf("usage: invoke_ns [options] [cmd [arg...]]\n"
+			       "Run cmd in a child process in new namespaces (no cmd: set up, then exit).\n"
+			       "  -h          show this help and exit\n"
+			       "  -v          verbose: say what the parent and the child do\n"
+			       "  -p          new PID namespace\n"
+			       "  -m          new mount namespace (with -p, a fresh /proc)\n"	/* [step 2] */
+			       );
 			exit(EXIT_SUCCESS);
 		case 'v':
 			verbose = 1;
 			break;
 		case 'p':
-			opts->clone_flags |= CLONE_NEWPID;
+			clone_flags |= CLONE_NEWPID;
 			break;
+
+		/* [step 2: -m] ask clone(2) for a new mount namespace */
 		case 'm':
-			/* [step 2: -m] ask clone(2) for a new mount namespace */
-			opts->clone_flags |= CLONE_NEWNS;
-			/* [end of step 2] */
+			clone_flags |= CLONE_NEWNS;
 			break;
-		case ':':
-			bad_usage("option -%c needs an argument", optopt);
-			break;
+
 		default:
-			bad_usage("unknown option -%c", optopt);
+			errx(EXIT_SETUP, "-%c: %s (-h for help)", optopt,
+			     c == ':' ? "needs an argument" : "unknown option");
 		}
 	}
 	if (optind < argc)
-		opts->cmd = &argv[optind];
+		command = &argv[optind];
 }
 
-/* parent: say why clone failed, with a hint for the cause students hit. */
-static void explain_clone_error(void)
-{
-	int e = errno;
-
-	warn("clone");
-	if (e == EPERM)
-		warnx("hint: creating namespaces needs root: run with sudo, or use -U in step 7");
-}
-
-/* parent: block the signals it handles, and read them from the returned
- * descriptor instead of running handlers.  Then the main loop takes them one
- * at a time, and one that comes before the child exists is not lost.  The
- * child restores OLD before exec.  SIGPIPE is only blocked, so that writing
- * to a child that was killed early fails with EPIPE instead of killing us. */
-static int take_signals(sigset_t *old)
-{
-	sigset_t set;
-	int fd;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	fd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (fd < 0)
-		err(EXIT_SETUP, "signalfd");
-	sigaddset(&set, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &set, old);
-	return fd;
-}
-
-/* parent: clone the child into the namespaces in OPTS.  Its PID, or -1. */
-static pid_t start_child(const struct options *opts, struct child *c)
-{
-	char *stack;
-	pid_t pid;
-
-	c->opts = opts;
-	if (pipe2(c->go, O_CLOEXEC) < 0) {
-		warn("pipe");
-		return -1;
-	}
-	/* A mapping of its own, not the heap: the child gets a copy of it
-	 * and lets it go with everything else when it execs or exits. */
-	stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (stack == MAP_FAILED) {
-		warn("mmap");
-		pid = -1;
-	} else {
-		/* The stack grows down: pass its top.  SIGCHLD: tell us when it ends. */
-		pid = clone(child_main, stack + STACK_SIZE,
-			    opts->clone_flags | SIGCHLD, c);
-		if (pid < 0)
-			explain_clone_error();
-		/* The child runs on its own copy, which clone made. */
-		munmap(stack, STACK_SIZE);
-	}
-	close(c->go[0]);
-	if (pid < 0)
-		close(c->go[1]);
-	return pid;
-}
-
-/* parent: let the child go on past its setup. */
-static void release_child(struct child *c)
-{
-	if (write(c->go[1], "x", 1) != 1)
-		warn("release child");
-}
-
-/* parent: milliseconds on a clock that only moves forward. */
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-/* parent: poll's timeout for DEADLINE: -1 (none) when there is none. */
-static int ms_until(long long deadline)
-{
-	long long left = deadline - now_ms();
-
-	if (deadline < 0)
-		return -1;
-	return left > 0 ? (int)left : 0;
-}
-
-/* parent: pass SIG on to the child.  A PID 1 ignores every signal it has no
- * handler for, so the first one starts a grace period (returned as a
- * deadline) and a second one kills at once. */
-static long long forward(pid_t pid, int sig, int *count)
-{
-	kill(pid, sig);
-	if (++*count > 1) {
-		kill(pid, SIGKILL);
-		return -1;
-	}
-	return now_ms() + GRACE_MS;
-}
-
-/* parent: wait for the child to end, forwarding the signals meant to stop
- * it, and SIGKILL it if the grace period runs out.  Its wait status. */
-static int supervise(pid_t pid, int sigfd)
-{
-	struct signalfd_siginfo si;
-	struct pollfd pfd = { .fd = sigfd, .events = POLLIN };
-	long long deadline = -1;
-	int count = 0, status;
-
-	for (;;) {
-		int n = poll(&pfd, 1, ms_until(deadline));
-		if (n == 0 || (n < 0 && errno != EINTR)) {
-			kill(pid, SIGKILL);	/* grace over, or poll broke */
-			deadline = -1;
-			continue;
-		}
-		if (n < 0 || read(sigfd, &si, sizeof(si)) != sizeof(si))
-			continue;
-		if (si.ssi_signo != SIGCHLD)
-			deadline = forward(pid, (int)si.ssi_signo, &count);
-		else if (waitpid(pid, &status, WNOHANG) == pid)
-			return status;
-	}
-}
-
-/* parent: the child's wait status as our exit status (128+N for signal N). */
-static int exit_status(int status)
-{
-	if (WIFSIGNALED(status)) {
-		say(PARENT, "child was killed by signal %d", WTERMSIG(status));
-		return 128 + WTERMSIG(status);
-	}
-	say(PARENT, "child exited with status %d", WEXITSTATUS(status));
-	return WEXITSTATUS(status);
-}
-
-/* child: wait for the parent's go byte.  False if the parent died first (or
- * gave up): then its end of the pipe is closed and read sees end-of-file.
- * getppid() cannot tell us, it is 0 in a new PID namespace. */
-static int wait_for_parent(struct child *c)
-{
-	char go;
-
-	close(c->go[1]);
-	return read(c->go[0], &go, 1) == 1;
-}
-
-/* [step 2] make_mounts_private(): make / and every mount below it private,
- * so that no mount made in the container reaches the host (mount(2) with
- * MS_REC | MS_PRIVATE; mount_namespaces(7), "shared subtrees") */
-/* child: stop mount events from crossing between us and the host. */
+/* [step 2] child: make / and every mount below it private (mount(2),
+ * mount_namespaces(7)).  The new namespace starts as a copy of the host's
+ * mounts, propagation too: where / is shared (systemd), a proc mounted on
+ * /proc would land on the host's /proc as well. */
 static void make_mounts_private(void)
 {
-	/* The new namespace starts as a copy of the host's mounts, with the
-	 * same propagation: on systemd hosts / is shared, and a proc mounted
-	 * on /proc would land on the host's /proc too.  MS_PRIVATE cuts that
-	 * link, MS_REC for every mount below / as well. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		err(EXIT_SETUP, "make / private");
 }
-/* [end of step 2] */
 
-/* [step 2] mount_proc(): mount a new proc on /proc (mount(2), proc(5)) */
-/* child: mount a proc of our own PID namespace on /proc. */
+/* [step 2] child: say " Child: mounting proc at /proc" and mount a new proc
+ * there (proc(5)): a proc shows the PID namespace of whoever mounted it,
+ * and the one we inherited shows the host's. */
 static void mount_proc(void)
 {
-	/* A proc shows the PID namespace of whoever mounted it: the one we
-	 * inherited still shows the host's processes, by the host's PIDs. */
-	say(CHILD, "mounting proc at /proc");
+	say(" Child: mounting proc at /proc\n");
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		err(EXIT_SETUP, "mount proc at /proc");
 }
-/* [end of step 2] */
 
-/* child: inside the new namespaces.  Set up, then become the command. */
-static int child_main(void *arg)
+/* The child, in the new namespaces: it sets them up, then execs. */
+static int child_main(void *unused)
 {
-	struct child *c = arg;
-	const struct options *opts = c->opts;
-	char **cmd = opts->cmd;
-	int e;
+	char byte;
 
-	/* The kernel kills us when the parent dies: a container nobody waits
-	 * for is of no use.  Set before waiting, so the pipe covers the gap. */
+	(void)unused;
+	/* Die with the parent: nobody would wait for us.  Then end-of-file on
+	 * the pipe means it died or gave up (getppid() is 0 in a PID namespace). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (!wait_for_parent(c))
-		_exit(EXIT_SETUP);
-	sigprocmask(SIG_SETMASK, &c->old_mask, NULL);
-	say(CHILD, "PID of child is %ld", (long)getpid());
-	/* [step 2] with -m, make the mounts private */
-	if (opts->clone_flags & CLONE_NEWNS)
+	close(go[1]);
+	if (read(go[0], &byte, 1) != 1)
+		return EXIT_SETUP;
+	say(" Child: PID of child is %d\n", getpid());
+
+	/* [step 2] with -m, first make the mounts private */
+	if (clone_flags & CLONE_NEWNS)
 		make_mounts_private();
-	/* [end of step 2] */
+
 	/* [step 2] with -m and -p, mount a proc that shows the new PID namespace */
-	if ((opts->clone_flags & CLONE_NEWNS) && (opts->clone_flags & CLONE_NEWPID))
+	if ((clone_flags & CLONE_NEWNS) && (clone_flags & CLONE_NEWPID))
 		mount_proc();
-	/* [end of step 2] */
-	if (cmd == NULL) {
-		say(CHILD, "no command, exiting");
+
+	if (command == NULL) {
+		say(" Child: no command, exiting\n");
 		return EXIT_SUCCESS;
 	}
-	say(CHILD, "executing %s", cmd[0]);
-	/* go[0] and the parent's descriptors are O_CLOEXEC: exec closes them. */
-	execvp(cmd[0], cmd);
-	e = errno;	/* before warn, which may change it */
-	warn("exec %s", cmd[0]);
-	_exit(e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+	say(" Child: executing %s\n", command[0]);
+	execvp(command[0], command);	/* closes go[0]: it is O_CLOEXEC */
+	err(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "exec %s", command[0]);
+}
+
+/* parent: clone the child, held on the go pipe.  Its PID, or -1. */
+static pid_t start_child(void)
+{
+	static _Alignas(16) char stack[1024 * 1024];	/* the child's, until exec */
+	/* A stack grows down: pass its top.  SIGCHLD: tell us when it ends. */
+	pid_t pid = clone(child_main, stack + sizeof(stack), clone_flags | SIGCHLD, NULL);
+	int e = errno;
+
+	close(go[0]);
+	if (pid >= 0)
+		return pid;
+	close(go[1]);
+	warnx("clone: %s", strerror(e));
+	if (e == EPERM)
+		warnx("hint: creating namespaces needs root: use sudo, or -U from step 7 on");
+
+	return -1;
+}
+
+/* parent: start the child, set it up, release it, and wait: its exit
+ * status is ours (128+N if signal N killed it). */
+static int run_child(void)
+{
+	pid_t pid = start_child();
+	int status;
+
+	if (pid < 0)
+		return EXIT_SETUP;
+	supervise(pid);
+	say("Parent: PID of child is %d\n", pid);
+
+	if (write(go[1], "x", 1) != 1)	/* the go byte: the child goes on */
+		warn("release child");
+
+	close(go[1]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			err(EXIT_SETUP, "waitpid");
+	if (WIFSIGNALED(status))
+		say("Parent: child was killed by signal %d\n", WTERMSIG(status));
+	else
+		say("Parent: child exited with status %d\n", WEXITSTATUS(status));
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+/* Supervision: not the lesson, but what lets invoke_ns stand in for it. */
+static pid_t child_pid;
+static char init_status[32];	/* /proc/CHILD/status, if the child is a PID 1 */
+
+/* 0-2 open (on /dev/null), so nothing we open lands there; SIGCHLD default. */
+static void sane_start(void)
+{
+	int fd;
+
+	for (fd = 0; fd >= 0 && fd <= STDERR_FILENO; )
+		fd = open("/dev/null", O_RDWR);
+	close(fd);	/* the first past 2 (or -1, which close refuses) */
+	signal(SIGCHLD, SIG_DFL);
+}
+
+/* The handler.  Ctrl-C signals our process group, the child too: pass on
+ * only what a process sent.  A PID 1 drops the signals it does not catch
+ * or ignore (pid_namespaces(7); SigCgt, SigIgn in proc(5)): end it, as the
+ * signal would have.  No stdio and no malloc in a handler. */
+static void pass_on(int sig, siginfo_t *si, void *unused)
+{
+	char buf[4096] = "", *p = buf;
+	int fd = init_status[0] ? open(init_status, O_RDONLY | O_CLOEXEC) : -1;
+
+	(void)unused;
+	if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0)
+		while ((p = strstr(p, "\nSig")) != NULL)
+			if ((strncmp(p += 4, "Ign:", 4) == 0 || strncmp(p, "Cgt:", 4) == 0) &&
+			    (strtoull(p + 4, NULL, 16) >> (sig - 1) & 1))
+				break;
+	if (fd >= 0)
+		close(fd);
+	if (fd >= 0 && p == NULL)
+		kill(child_pid, SIGKILL);
+	else if (si->si_code != SI_KERNEL)
+		kill(child_pid, sig);
+}
+
+/* Pass SIGINT, SIGTERM, SIGHUP, SIGQUIT on to the child, except those our
+ * caller ignores.  No SA_RESTART: a signal breaks a write to a stalled stdout. */
+static void supervise(pid_t child)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa = { .sa_sigaction = pass_on, .sa_flags = SA_SIGINFO }, old;
+
+	child_pid = child;
+	signal(SIGPIPE, SIG_IGN);	/* writes to a dead child fail, not kill us */
+	if (clone_flags & CLONE_NEWPID)
+		snprintf(init_status, sizeof(init_status), "/proc/%d/status", child);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
 }
 
 int main(int argc, char **argv)
 {
-	struct options opts = { 0 };
-	struct child c = { 0 };
-	int sigfd, status;
-	pid_t pid;
+	int status;
 
-	parse_options(argc, argv, &opts);
-	say(PARENT, "PID of parent is %ld", (long)getpid());
-	sigfd = take_signals(&c.old_mask);
-	pid = start_child(&opts, &c);
-	if (pid < 0) {
-		close(sigfd);
-		return EXIT_SETUP;
-	}
-	say(PARENT, "PID of child is %ld", (long)pid);
-	release_child(&c);
-	status = supervise(pid, sigfd);
-	close(c.go[1]);
-	close(sigfd);
-	return exit_status(status);
+	sane_start();
+	parse_options(argc, argv);
+
+	if (pipe2(go, O_CLOEXEC) < 0)
+		err(EXIT_SETUP, "pipe");
+	say("Parent: PID of parent is %d\n", getpid());
+
+	status = run_child();
+
+	return status;
 }

@@ -2,64 +2,177 @@
 # shellcheck shell=bats
 # shellcheck disable=SC2016,SC2154
 # (single-quoted scripts are for the shell in the container; bats sets stderr)
-# invoke_ns passes INT, TERM, HUP and QUIT on to the child; a PID 1 that
-# ignores them is killed after a grace period; when invoke_ns dies, so does
-# its container.
+# Signals, as DESIGN.md's "Parent and child" states them: invoke_ns passes
+# INT, TERM, HUP and QUIT on to the command once; what the caller ignores
+# stays ignored; a PID 1 without a handler is ended (137); a stalled stdout
+# or closed descriptors do not change any of this; when invoke_ns dies, so
+# does its container.
 
 load helpers
 
 setup() {
 	needs_namespaces
+	HOLD=$BATS_TEST_TMPDIR/hold
+	mkfifo "$HOLD"
 }
 
-# Start invoke_ns -v FLAGS sh -c SCRIPT in the background, and return once
-# SCRIPT has printed the line "ready".
-start_ready() {
-	local script=$1
-	shift
-	# A shell starts a background job with INT and QUIT ignored; give
-	# invoke_ns the defaults a command typed at a terminal has.
-	start_until ready env --default-signal=INT,QUIT "$BIN" -v "$@" sh -c "$script" "$HELD"
+teardown() {
+	stop_held
+	[ -z "${KEYS:-}" ] || exec {KEYS}>&-
+	KEYS=
 }
+
+# Start invoke_ns -v FLAGS sh -c SCRIPT, through PREFIX (an env(1) call
+# that sets the signals up as the test needs), and return once SCRIPT has
+# printed "ready".  SCRIPT gets the FIFO HOLD as $1; release_held writes it.
+# Usage: start_ready PREFIX SCRIPT FLAGS...
+start_ready() {
+	local prefix=$1 script=$2
+	shift 2
+	# shellcheck disable=SC2086
+	start_until ready $prefix "$BIN" -v "$@" sh -c "$script" "$HELD" "$HOLD"
+}
+
+# A shell that reads HOLD until it can: a signal that interrupts the read
+# (or the open of the FIFO) runs the trap, then the loop reads again.
+WAIT_HOLD='until read -r _ <"$1"; do :; done'
 
 @test "SIGTERM reaches a command that handles it, and invoke_ns exits with its status" {
-	start_ready 'trap "exit 42" TERM; echo ready; sleep 1000 & wait' -p
+	start_ready "env" 'trap "exit 42" TERM; echo ready; '"$WAIT_HOLD" -p
 	kill -TERM "$INVOKE_PID"
 	finish_started
 	assert_equal "$HELD_STATUS" 42
 }
 
 @test "SIGHUP and SIGQUIT are passed on too" {
-	start_ready 'trap "exit 43" HUP; echo ready; sleep 1000 & wait' -p
+	start_ready "env" 'trap "exit 43" HUP; echo ready; '"$WAIT_HOLD" -p
 	kill -HUP "$INVOKE_PID"
 	finish_started
 	assert_equal "$HELD_STATUS" 43
-	start_ready 'trap "exit 44" QUIT; echo ready; sleep 1000 & wait' -p
+	start_ready "env --default-signal=QUIT" 'trap "exit 44" QUIT; echo ready; '"$WAIT_HOLD" -p
 	kill -QUIT "$INVOKE_PID"
 	finish_started
 	assert_equal "$HELD_STATUS" 44
 }
 
-@test "SIGINT ends 'invoke_ns -p sleep 100' although PID 1 ignores it" {
-	start_ready 'echo ready; exec sleep 100' -p
-	kill -INT "$INVOKE_PID"
+@test "a command that handles the signals decides: two SIGTERMs, and it goes on" {
+	start_ready "env" 'trap "echo TERM" TERM; echo ready; '"$WAIT_HOLD"'; echo done' -p
+	for _ in 1 2; do
+		kill -TERM "$INVOKE_PID"
+		timeout 20 grep -q -m 1 -x TERM <&"$OUT_FD"
+	done
+	release_held
+	assert_equal "$HELD_STATUS" 0
+	[[ $HELD_OUTPUT == *done* ]]
+}
+
+@test "a signal the caller ignores stays ignored, for invoke_ns and the command" {
+	start_ready "env --ignore-signal=HUP" 'echo ready; '"$WAIT_HOLD"'; grep "^SigIgn" /proc/self/status' -p
+	kill -HUP "$INVOKE_PID"
+	kill -HUP "$INVOKE_PID"
+	release_held
+	assert_equal "$HELD_STATUS" 0
+	# SIGHUP is signal 1: the lowest bit of the mask of ignored signals.
+	[[ $HELD_OUTPUT =~ SigIgn:[[:space:]]*[0-9a-f]*[13579bdf]$'\n' ]]
+}
+
+@test "a PID 1 without a handler is ended by SIGINT or SIGTERM, with status 137" {
+	local sig
+	for sig in INT TERM; do
+		# perl installs no handler: as PID 1 it would drop both signals.
+		start_until ready env --default-signal=INT "$BIN" -v -p \
+			perl -e '$| = 1; print "ready\n"; sleep 1000' "$HELD"
+		kill -"$sig" "$INVOKE_PID"
+		finish_started
+		assert_equal "$HELD_STATUS" 137
+		run ! kill -0 "$CHILD"
+	done
+}
+
+@test "a caller that ignores SIGCHLD still gets the command's status" {
+	run -0 timeout -k 5 20 env --ignore-signal=CHLD "$BIN" -p true
+	run -3 timeout -k 5 20 env --ignore-signal=CHLD "$BIN" sh -c 'exit 3'
+}
+
+@test "on a terminal, one Ctrl-C is one SIGINT for the command" {
+	command -v script >/dev/null || skip "needs script(1) (util-linux)"
+	mkfifo "$BATS_TEST_TMPDIR/keys"
+	exec {KEYS}<>"$BATS_TEST_TMPDIR/keys"
+	# script(1) runs invoke_ns on a pseudo-terminal of its own and types
+	# what we write to KEYS; the terminal turns ^C into SIGINT for its
+	# foreground process group: invoke_ns and the command.  (A background
+	# job has SIGINT ignored: env gives it back its default.)
+	BG_STDIN=$BATS_TEST_TMPDIR/keys start_until $'ready\r' env --default-signal=INT script -qfec \
+		"exec $BIN sh -c 'trap \"echo INT\" INT; echo ready; until read -r l && [ \"\$l\" = end ]; do :; done'" \
+		/dev/null
+	printf '\003' >&"$KEYS"
+	local line seen=
+	while IFS= read -r -t 20 line <&"$OUT_FD"; do
+		seen+=$line$'\n'
+		[[ $line != *$'INT\r' ]] || break	# after the echo of ^C
+	done
+	printf 'end\n' >&"$KEYS"
 	finish_started
-	# The forwarded SIGINT is dropped (PID 1, no handler); the SIGKILL
-	# after the grace period is what ends it.
-	assert_equal "$HELD_STATUS" 137
+	assert_equal "$HELD_STATUS" 0
+	assert_equal "$(grep -c $'INT\r$' <<<"$seen$HELD_OUTPUT")" 1
+}
+
+@test "on a terminal, Ctrl-C ends 'invoke_ns -p sleep 100'" {
+	command -v script >/dev/null || skip "needs script(1) (util-linux)"
+	mkfifo "$BATS_TEST_TMPDIR/keys"
+	exec {KEYS}<>"$BATS_TEST_TMPDIR/keys"
+	BG_STDIN=$BATS_TEST_TMPDIR/keys start_until $' Child: executing sleep\r' \
+		env --default-signal=INT script -qfec \
+		"exec $BIN -v -p sleep 100" /dev/null
+	printf '\003' >&"$KEYS"
+	finish_started
+	[[ $HELD_OUTPUT == *"Parent: child was killed by signal 9"* ]]
 	run ! kill -0 "$CHILD"
 }
 
-@test "a second SIGINT kills at once, without the grace period" {
-	start_ready 'echo ready; exec sleep 100' -p
-	kill -INT "$INVOKE_PID"
-	kill -INT "$INVOKE_PID"
-	finish_started
-	assert_equal "$HELD_STATUS" 137
+@test "SIGTERM ends invoke_ns while it is blocked writing -v lines to a stalled pipe" {
+	local pipe status=0 kids=
+	mkfifo "$BATS_TEST_TMPDIR/stalled"
+	exec {pipe}<>"$BATS_TEST_TMPDIR/stalled"
+	# A pipe of one page, with room left for the first -v line only: the
+	# second, "PID of child", blocks until someone reads.
+	perl -e 'fcntl(STDOUT, 1031, 4096) or die "F_SETPIPE_SZ: $!\n"; print "x" x 4050' >&"$pipe"
+	"$BIN" -v -p sleep 100 >&"$pipe" 3>&- &
+	INVOKE_PID=$!
+	timeout 20 sh -c 'until [ -n "$(cat "/proc/$1/task/$1/children")" ]; do :; done' _ "$INVOKE_PID"
+	kids=$(cat "/proc/$INVOKE_PID/task/$INVOKE_PID/children")
+	kill -TERM "$INVOKE_PID"
+	timeout 20 tail --pid="$INVOKE_PID" -f /dev/null
+	wait "$INVOKE_PID" || status=$?
+	INVOKE_PID=
+	exec {pipe}<&-
+	assert_equal "$status" 137
+	for kid in $kids; do wait_gone "$kid"; done
+}
+
+@test "-U with descriptors 0-2 closed: a failed uid_map write never runs the command" {
+	needs_step 7 "-U"
+	needs_root
+	unshare --user true 2>/dev/null || skip "no user namespaces here"
+	# As uid 65534 with effective uid 65533, the parent may map only
+	# 65533: its write of "0 65534 1" to uid_map fails.
+	run -125 sh -c 'exec 0<&- 1>&- 2>&- "$@"' _ \
+		setpriv --ruid=65534 --euid=65533 --rgid=65534 --egid=65534 --clear-groups \
+		"$BIN" -U sh -c 'exit 42'
+	run -125 setpriv --ruid=65534 --euid=65533 --rgid=65534 --egid=65534 --clear-groups \
+		"$BIN" -U sh -c 'exit 42'
+	assert_line --regexp '^invoke_ns: write /proc/[0-9]+/uid_map: '
+}
+
+@test "started with descriptors 0-2 closed, the command gets them on /dev/null" {
+	run -0 sh -c 'exec 0<&- 1>&- 2>&- "$@"' _ "$BIN" perl -e \
+		'open(my $f, ">", $ARGV[0]) or die; print $f readlink("/proc/self/fd/$_"), "\n" for 0 .. 2' \
+		"$BATS_TEST_TMPDIR/fds"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/fds")" "$(printf '/dev/null\n%.0s' 1 2 3)"
 }
 
 @test "SIGKILL to invoke_ns leaves no process of the container behind" {
-	start_ready 'sleep 1000 & echo ready; wait' -p
+	start_ready "env" 'sleep 1000 & echo ready; wait' -p
 	local sleeper
 	# The shell's only child: sleep, or the fork that is about to become it.
 	sleeper=$(pgrep -P "$CHILD")

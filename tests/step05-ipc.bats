@@ -12,23 +12,14 @@ setup() {
 }
 
 teardown() {
-	# A test that failed while invoke_ns waited: SIGKILL leaves its queue.
-	local pid=${INVOKE_PID:-}
 	stop_held
-	[ -z "$pid" ] || remove_queue "invoke_ns-$pid"
-	if [ -n "${STALE_QUEUE:-}" ]; then
-		remove_queue "$STALE_QUEUE"
-	fi
+	[ -z "${IN:-}" ] || exec {IN}>&-
+	IN=
 }
 
-# The lab's queues in our IPC namespace (invoke_ns-PID), one a line.
+# The lab's queues in our IPC namespace (invoke_ns-...), one a line.
 lab_queues() {
 	list_queues | grep '^invoke_ns-' || true
-}
-
-# Remove queue NAME (without its slash), as a killed run would have left it.
-remove_queue() {
-	with_mqueue 'rm -f "$1/$2"' "$1"
 }
 
 @test "-i yes: only the IPC namespace is new, seen from inside and outside" {
@@ -61,11 +52,17 @@ remove_queue() {
 	refute_line "for the parent"
 }
 
-@test "-i no: a line over 80 bytes is cut to 80, not overflowed" {
+@test "-i no: a line over 80 bytes is cut to 80, not overflowed, and the child says so" {
 	local long
 	long=$(printf 'x%.0s' $(seq 200))
-	run -0 timeout 20 "$BIN" -i no <<<"$long"
+	run --separate-stderr -0 timeout 20 "$BIN" -i no <<<"$long"
 	assert_line "Parent: received message: ${long:0:80}"
+	assert_equal "$stderr" "invoke_ns: child: the line is cut at 80 bytes"
+}
+
+@test "-i no: NUL bytes and terminal escapes reach the terminal as \\xHH, not raw" {
+	run -0 timeout 20 "$BIN" -i no < <(printf 'a\0b\033[31mred\a\n')
+	assert_line 'Parent: received message: a\x00b\x1b[31mred\x07'
 }
 
 @test "-i no: neither the queue nor a pipe of invoke_ns leaks into the command" {
@@ -85,7 +82,7 @@ remove_queue() {
 @test "-i yes: the child cannot open the queue (ENOENT), each side says so, at once" {
 	# timeout is the hang detector: the parent must not wait its 60 seconds.
 	run --separate-stderr -0 timeout 20 "$BIN" -vp -i yes sh -c 'echo command ran' <<<'lost'
-	assert_regex "$stderr" '^invoke_ns: child: mq_open /invoke_ns-[0-9]+: No such file or directory$'
+	assert_regex "$stderr" '^invoke_ns: child: mq_open /invoke_ns-[0-9a-f]{16}: No such file or directory$'
 	assert_line "Parent: no message from the child"
 	assert_line "command ran"
 	assert_equal "$(lab_queues)" ""
@@ -112,35 +109,70 @@ remove_queue() {
 	assert_equal "$(lab_queues)" ""
 }
 
-# Start invoke_ns -v -i no true with a stdin that never brings a line (a
-# FIFO held open on IN), and return once the child prompts: the parent is
-# then waiting for the message, with the queue made.
+# Start invoke_ns -v -i no true (after LAUNCH) with a stdin that
+# brings no line until the test writes one to descriptor IN, and return
+# once the child prompts: the parent then waits for the message.
 start_waiting() {
 	mkfifo "$BATS_TEST_TMPDIR/in"
 	exec {IN}<>"$BATS_TEST_TMPDIR/in"
 	BG_STDIN=$BATS_TEST_TMPDIR/in start_until " Child: type a line for the parent:" \
-		"$BIN" -v -i no true
+		"${LAUNCH[@]}" "$BIN" -v -i no true
 }
 
-@test "the queue is removed when invoke_ns gets SIGTERM while it waits" {
+@test "the queue's name is gone once the child has it open: SIGKILL in the wait leaves none" {
 	start_waiting
-	assert_regex "$(lab_queues)" '^invoke_ns-[0-9]+$'
-	kill -TERM "$INVOKE_PID"
+	assert_equal "$(lab_queues)" ""
+	kill -KILL "$INVOKE_PID"
 	finish_started
-	exec {IN}>&-
-	assert_equal "$HELD_STATUS" 143
+	assert_equal "$HELD_STATUS" 137
 	assert_equal "$(lab_queues)" ""
 }
 
-@test "a queue left by a killed run does not break the next run" {
+@test "SIGTERM while the parent waits ends the child and the wait" {
 	start_waiting
-	kill -KILL "$INVOKE_PID"
+	kill -TERM "$INVOKE_PID"
 	finish_started
-	exec {IN}>&-
-	STALE_QUEUE=$(lab_queues)
-	assert_regex "$STALE_QUEUE" '^invoke_ns-[0-9]+$'
-	run -0 timeout 20 "$BIN" -i no <<<'next run'
-	assert_line "Parent: received message: next run"
+	assert_equal "$HELD_STATUS" 143
+	[[ $HELD_OUTPUT == *"Parent: no message from the child"* ]]
+	assert_equal "$(lab_queues)" ""
+}
+
+@test "a child stopped and continued while the parent waits does not end the wait" {
+	start_waiting
+	kill -STOP "$CHILD"
+	# A SIGCONT before the child has stopped would cancel the stop.
+	timeout 10 sh -c 'until grep -q "^State:.*stopped" "/proc/$1/status"; do :; done' _ "$CHILD"
+	kill -CONT "$CHILD"
+	printf 'still here\n' >&"$IN"
+	finish_started
+	assert_equal "$HELD_STATUS" 0
+	[[ $HELD_OUTPUT == *"Parent: received message: still here"* ]]
+}
+
+@test "the end of a child inherited through exec does not end the wait" {
+	mkfifo "$BATS_TEST_TMPDIR/inherited"
+	# sh's background child becomes invoke_ns's child when sh execs it.
+	LAUNCH=(sh -c 'read -r _ <"$0" & exec "$@"' "$BATS_TEST_TMPDIR/inherited")
+	start_waiting
+	printf 'end\n' >"$BATS_TEST_TMPDIR/inherited"
+	printf 'still here\n' >&"$IN"
+	finish_started
+	assert_equal "$HELD_STATUS" 0
+	[[ $HELD_OUTPUT == *"Parent: received message: still here"* ]]
+}
+
+@test "two runs that are each PID 1 of a PID namespace of their own, root and a user, both get their line" {
+	needs_unprivileged
+	"${UNPRIVILEGED[@]}" unshare --user --pid --fork true 2>/dev/null ||
+		skip "unprivileged users cannot create user namespaces here"
+	LAUNCH=(unshare --pid --fork)
+	start_waiting
+	run -0 timeout 20 "${UNPRIVILEGED[@]}" unshare --user --pid --fork "$BIN" -i no <<<'second run'
+	assert_line "Parent: received message: second run"
+	printf 'first run\n' >&"$IN"
+	finish_started
+	assert_equal "$HELD_STATUS" 0
+	[[ $HELD_OUTPUT == *"Parent: received message: first run"* ]]
 }
 
 # bats test_tags=handout:kept

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# steps.sh: step 7's file is the one source of the code of every step.
+#
+#   steps.sh write          rewrite steps 1-6 from step 7 (make steps)
+#   steps.sh check          exit 1, naming file and line, where they differ
+#                           from what write would give (make sync-check)
+#   steps.sh cut N [T] FILE  FILE cut down to step N; with T, the code of
+#                           steps T..N becomes TODOs (the handout)
+#
+# In a step file, a comment that starts with "[step K]" (or "[step K: -F]"
+# for a flag) begins the code step K adds, which runs up to and including
+# the next blank line (for a function, the one after its closing brace); a line that ends in a "/* [step K] */" comment
+# belongs to step K alone.  Step N's file is its own header comment (up to
+# the first line " */"), then step 7's code without what steps after N add.
+set -euo pipefail
+
+readonly PROG=${0##*/}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+readonly ROOT
+readonly LAST=$ROOT/step07-user/invoke_ns.c
+
+die() {
+	printf '%s: %s\n' "$PROG" "$1" >&2
+	exit 2
+}
+
+# cut N T FILE: the code of FILE after its header, cut down to step N, with
+# the regions of steps T and later turned into their TODO comment.
+cut_body() {
+	awk -v keep="$1" -v todo="$2" -v file="$3" '
+	function fail(msg) { printf "%s:%d: %s\n", file, NR, msg > "/dev/stderr"; bad = 1; exit 2 }
+	!body { if ($0 == " */") body = 1; next }
+	# Inside a region of step k: its comment, then its code, then one blank
+	# line; a region at the left margin is a function, ended by its "}".
+	region {
+		if ($0 ~ /\[step [0-9]/) fail("a region inside another; end the first with a blank line")
+		if ($0 ~ /^}/) fn = 0
+		if ($0 == "" && !fn) { region = 0; if (mode != "drop") print; next }
+		if (mode == "keep" || (mode == "todo" && comment)) print
+		if (comment && $0 ~ /\*\//) comment = 0
+		next
+	}
+	match($0, /^[ \t]*\/\* \[step [0-9][]:]/) {
+		k = substr($0, RLENGTH - 1, 1)
+		mode = k > keep ? "drop" : k >= todo ? "todo" : "keep"
+		region = 1; comment = $0 !~ /\*\//; fn = $0 ~ /^\//
+		line = $0
+		if (mode == "todo") sub(/\[step/, "TODO (step", line) && sub(/\]/, "):", line)
+		if (mode != "drop") print line
+		next
+	}
+	match($0, /\/\* \[step [0-9]\][^*]*\*\/$/) {
+		k = substr($0, RSTART + 9, 1)
+		if (k <= keep && k < todo) print
+		next
+	}
+	{ print }
+	END {
+		if (bad) exit 2
+		if (!body) fail("no header comment ending in a line \" */\"")
+		if (region) fail("the last region has no blank line after it")
+	}' "$3"
+}
+
+# The header comment of FILE.
+header() {
+	sed '/^ \*\/$/q' "$1"
+}
+
+# step N's file as step 7 gives it, with step N's own header.
+generate() {
+	header "$1"
+	cut_body "$2" 8 "$LAST"
+}
+
+step_files() {
+	printf '%s\n' "$ROOT"/step0[1-6]-*/invoke_ns.c
+}
+
+check() {
+	local f n status=0 first
+	GEN=$(mktemp)
+	trap 'rm -f "$GEN"' EXIT
+	cut_body 7 8 "$LAST" >/dev/null
+	for f in $(step_files); do
+		n=${f#"$ROOT"/step0}
+		n=${n%%-*}
+		generate "$f" "$n" >"$GEN"
+		if ! cmp -s "$GEN" "$f"; then
+			first=$(diff "$GEN" "$f" | sed -n '1s/^[0-9,]*[acd]\([0-9]*\).*/\1/p' || true)
+			printf '%s:%s: differs from step 7 cut down to step %s (make steps writes it)\n' \
+				"${f#"$ROOT"/}" "$first" "$n" >&2
+			diff -u --label "from step 7" --label "${f#"$ROOT"/}" "$GEN" "$f" | head -n 20 >&2 || true
+			status=1
+		fi
+	done
+	[ "$status" -eq 0 ] && printf '%s: steps 1-6 are step 7 cut down, line for line\n' "$PROG"
+	return "$status"
+}
+
+write() {
+	local f n
+	cut_body 7 8 "$LAST" >/dev/null
+	for f in $(step_files); do
+		n=${f#"$ROOT"/step0}
+		n=${n%%-*}
+		generate "$f" "$n" >"$f.new"
+		mv "$f.new" "$f"
+	done
+}
+
+case ${1-} in
+write) write ;;
+check) check ;;
+cut)
+	[ $# -ge 3 ] || die "usage: $PROG cut N [T] FILE"
+	if [ $# -eq 3 ]; then header "$3"; cut_body "$2" 8 "$3"; else header "$4"; cut_body "$2" "$3" "$4"; fi
+	;;
+*) die "usage: $PROG write | check | cut N [T] FILE" ;;
+esac
