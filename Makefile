@@ -10,6 +10,7 @@
 #   make bench      launch cost of each step against unshare(1)
 #   make deps       install the build and test dependencies
 #   make handout DEST=DIR   the students' copy: steps 2-7 as TODOs
+#   make next STEP=N        (in a handout) your step N-1 into step N's file
 #   make clean      remove what the targets above made
 
 CC ?= cc
@@ -19,7 +20,7 @@ LDLIBS = -lrt
 STEPS := $(sort $(wildcard step0[1-7]-*))
 BINS := $(addsuffix /invoke_ns,$(STEPS))
 
-.PHONY: all check clean demo jail diff lint bench deps handout steps sync-check
+.PHONY: all check clean demo jail diff lint bench deps handout next steps sync-check
 
 all: $(BINS)
 
@@ -57,6 +58,9 @@ deps:
 
 handout:
 	@scripts/handout.sh $(DEST)
+
+next:
+	@scripts/next.sh $(STEP)
 
 clean:
 	rm -f $(BINS)

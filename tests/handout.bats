@@ -58,7 +58,7 @@ handout_results() {
 	local n k
 	for n in 2 3 4 5 6 7; do
 		for k in $(seq 2 "$n"); do
-			grep -q "TODO (step $k)" "$HANDOUT"/step0"$n"-*/invoke_ns.c ||
+			grep -q "TODO (step $k[:)]" "$HANDOUT"/step0"$n"-*/invoke_ns.c ||
 				fail "step $n of the handout has no TODO for step $k"
 		done
 	done
@@ -82,6 +82,38 @@ handout_results() {
 	assert_equal "$stderr" "invoke_ns: -m: unknown option (-h for help)"
 	run --separate-stderr -125 "$HANDOUT/step07-user/invoke_ns" -U true
 	assert_equal "$stderr" "invoke_ns: -U: unknown option (-h for help)"
+}
+
+# Write into HANDOUT's step 2 the reference code of step 2, as a student
+# would: without the marks, the TODOs filled in with comments of their own.
+solve_step2() {
+	{
+		sed -n '1,/^ \*\/$/p' "$HANDOUT/.handout/step02-mnt.c"
+		"$ROOT/scripts/steps.sh" cut 2 "$ROOT/step02-mnt/invoke_ns.c" | sed '1,/^ \*\/$/d' |
+			sed 's|[[:space:]]*/\* \[step 2\] \*/||; s|/\* \[step 2[^]]*\] |/* mine: |'
+	} >"$HANDOUT/step02-mnt/invoke_ns.c"
+}
+
+@test "make next STEP=3 carries the student's step 2 into step 3, keeping its TODOs and a backup" {
+	solve_step2
+	cp "$HANDOUT/step03-uts/invoke_ns.c" "$BATS_TEST_TMPDIR/step3-before"
+	run -0 make -s -C "$HANDOUT" next STEP=3
+	cmp "$HANDOUT/step03-uts/invoke_ns.c.orig" "$BATS_TEST_TMPDIR/step3-before"
+	run -0 grep -c 'TODO (step 3' "$HANDOUT/step03-uts/invoke_ns.c"
+	run -0 grep -c '/\* mine: ' "$HANDOUT/step03-uts/invoke_ns.c"
+	assert_equal "$output" "$(grep -c '/\* mine: ' "$HANDOUT/step02-mnt/invoke_ns.c")"
+	run -0 make -s -C "$HANDOUT"
+	run -0 "$HANDOUT/step03-uts/invoke_ns" -m true
+}
+
+@test "make next reports a conflict with the file and line to settle" {
+	solve_step2
+	# The student rewrote the header line that step 3's skeleton changes too.
+	sed -i '2s/.*/ * my own step 2/' "$HANDOUT/step02-mnt/invoke_ns.c"
+	run --separate-stderr -2 "$HANDOUT/scripts/next.sh" 3
+	assert_regex "$(printf '%s\n' "$stderr" | head -n 1)" '^step03-uts/invoke_ns.c:[0-9]+: conflict: '
+	grep -q '^<<<<<<< step 3 skeleton' "$HANDOUT/step03-uts/invoke_ns.c"
+	[ -f "$HANDOUT/step03-uts/invoke_ns.c.orig" ]
 }
 
 @test "make check passes step 1 of the handout" {
