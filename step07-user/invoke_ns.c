@@ -341,11 +341,12 @@ static int create_queue(void)
 	return -1;
 }
 
-/* [step 5] parent: wait at most MESSAGE_WAIT_MS for the child's line and
- * print it, each byte that is not printable ASCII as \xHH so that none can
- * garble the terminal.  The wait ends early when the child closes its end
- * of the go pipe (exec and exit do): poll(2) sees POLLERR on ours.  Then
- * the queue's name goes, if the child has not removed it. */
+/* [step 5] parent: wait at most MESSAGE_WAIT_MS for the child's line, and
+ * print "Parent: received message: LINE", each byte that is not printable
+ * ASCII as \xHH so that none can garble the terminal, or "Parent: no
+ * message from the child".  The wait ends early when the child closes its
+ * end of the go pipe (exec and exit do): poll(2) sees POLLERR on ours.
+ * Then the queue's name goes, if the child has not removed it. */
 static void receive_message(void)
 {
 	struct pollfd pfd[2] = { { .fd = queue, .events = POLLIN }, { .fd = go[1] } };
