@@ -553,6 +553,38 @@ jail_listing() {
 	assert_one_error_line "binlibdepcp.sh: .*a file exists and is not a directory"
 }
 
+@test "binlibdepcp.sh drops the setuid and setgid bits from what it copies" {
+	local dir jail="$BATS_TEST_TMPDIR/jail"
+	dir=$(cd "$BATS_TEST_TMPDIR" && pwd -P)
+	cp /usr/bin/true "$dir/set-id true"
+	chmod 6755 "$dir/set-id true"
+	run -0 "$BINLIB" "$dir/set-id true" "$jail"
+	assert_equal "$(stat -c %a "$jail$dir/set-id true")" 755
+}
+
+@test "binlibdepcp.sh refuses / as DIR, however it is spelled" {
+	local dir
+	ln -s / "$BATS_TEST_TMPDIR/root link"
+	for dir in / // /. /../ "$BATS_TEST_TMPDIR/root link"; do
+		run --separate-stderr "$BINLIB" /usr/bin/true "$dir"
+		assert_failure 1
+		assert_one_error_line "binlibdepcp.sh: DIR must not be /"
+	done
+}
+
+# --- mkjail.sh --------------------------------------------------------------
+
+@test "mkjail.sh writes nothing outside its jail, whatever TERM holds" {
+	local out="$BATS_TEST_TMPDIR/out" entry
+	# An etc beside the jail, where ../../../etc/hostname would land.
+	mkdir -p "$out/etc"
+	TERM=../../../etc/hostname run -0 "$ROOT/scripts/mkjail.sh" "$out/jail"
+	assert_equal "$(ls -A "$out" "$out/etc")" "$(printf '%s\n' "$out:" etc jail '' "$out/etc:")"
+	# The control: the usual terminal types are in the jail.
+	entry=$(find "$out/jail" -path '*/terminfo/x/xterm' -print -quit)
+	assert [ -n "$entry" ]
+}
+
 # --- hygiene ----------------------------------------------------------------
 
 @test "the suite left no link, address or network namespace behind on the machine" {
