@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# binlibdepcp.sh BINARY DIR: copy a program and the shared libraries it needs
-# into a chroot jail, at the same paths, so that `chroot DIR BINARY` runs it.
+# binlibdepcp.sh BINARY... DIR: copy programs and the shared libraries they
+# need into a chroot jail, at the same paths, so that `chroot DIR BINARY` runs.
 #
 # The kernel starts a dynamically linked program by running its loader
 # (/lib64/ld-linux-x86-64.so.2 on x86-64), which then opens each library the
@@ -18,6 +18,7 @@
 set -euo pipefail
 
 PROG=${0##*/}
+umask 022 # copies readable by all, as the originals are
 
 die() {
 	printf '%s: %s\n' "$PROG" "$1" >&2
@@ -29,9 +30,26 @@ usage_error() {
 	exit 2
 }
 
-# put PATH: copy PATH into the jail J, name by name (see above).
+# link PATH: the link PATH made again in the jail J, with the same text.
+link() {
+	LINK[$1]=$(readlink -- "$1")
+	if [ -L "$J$1" ] && [ "$(readlink -- "$J$1")" = "${LINK[$1]}" ]; then
+		return 0
+	fi
+	if [ -e "$J$1" ] || [ -L "$J$1" ]; then
+		die "$J$1 is in the way of a link like $1"
+	fi
+	ln -s -- "${LINK[$1]}" "$J$1"
+	printf '  link  %s -> %s\n' "$1" "${LINK[$1]}"
+	LINKS=$((LINKS + 1))
+}
+
+# put PATH: copy PATH into the jail J, name by name (see above), once.
+declare -A PUT LINK
 put() {
-	local done="" rest=${1#/} name target mode
+	local done="" rest=${1#/} name target
+	[ -z "${PUT[$1]-}" ] || return 0
+	PUT[$1]=1
 	while [ -n "$rest" ]; do
 		name=${rest%%/*}
 		[[ $rest == */* ]] && rest=${rest#*/} || rest=""
@@ -41,15 +59,8 @@ put() {
 		esac
 		done=$done/$name
 		if [ -L "$done" ]; then
-			target=$(readlink -- "$done")
-			if [ ! -L "$J$done" ] || [ "$(readlink -- "$J$done")" != "$target" ]; then
-				if [ -e "$J$done" ] || [ -L "$J$done" ]; then
-					die "$J$done is in the way of a link like $done"
-				fi
-				ln -s -- "$target" "$J$done"
-				printf '  link  %s -> %s\n' "$done" "$target"
-				LINKS=$((LINKS + 1))
-			fi
+			[ -n "${LINK[$done]-}" ] || link "$done"
+			target=${LINK[$done]}
 			[[ $target == /* ]] || target=${done%/*}/$target
 			put "$target${rest:+/$rest}"
 			return
@@ -58,23 +69,65 @@ put() {
 		if [ -d "$done" ]; then
 			[ -d "$J$done" ] || mkdir -- "$J$done"
 		elif [ ! -e "$J$done" ] || ! cmp -s -- "$done" "$J$done"; then
-			# cp drops the setuid and setgid bits; chmod gives the rest back.
+			# Without --preserve, cp gives the copy the mode of the original
+			# less the umask, and never its setuid and setgid bits.
 			cp --remove-destination -- "$done" "$J$done"
-			mode=$(stat -c %a -- "$done")
-			chmod -- "${mode: -3}" "$J$done"
+			if [ -u "$J$done" ] || [ -g "$J$done" ]; then
+				chmod ug-s -- "$J$done"
+			fi
 			printf '  copy  %s\n' "$done"
 			FILES=$((FILES + 1))
 		fi
 	done
 }
 
+# copy BINARY: BINARY and what ldd names for it, then one line on what it did.
+copy() {
+	local bin=$1 out line lib top what first libs=()
+	FILES=0 LINKS=0
+	# ldd's lines: "libc.so.6 => /lib/.../libc.so.6 (0x...)" for a library,
+	# the loader's path alone, "linux-vdso.so.1 (0x...)" for code in the kernel.
+	out=$(LC_ALL=C ldd -- "$bin" 2>&1) || out="" # a static program, or a script
+	while read -r line; do
+		line=${line% (0x*}
+		case $line in
+		*' => not found') die "ldd cannot find ${line% => *}, needed by $bin" ;;
+		/*' => '*) libs+=("${line%% => *}" "${line#* => }") ;;
+		*' => '*) libs+=("${line#* => }") ;;
+		/*) libs+=("$line") ;;
+		esac
+	done <<<"$out"
+	put "$bin"
+	if [ ${#libs[@]} -gt 0 ]; then
+		# The links of a merged /usr: /bin/sh works as well as /usr/bin/sh.
+		for top in /bin /sbin /lib /lib64; do
+			[ ! -L "$top" ] || put "$top"
+		done
+		for lib in "${libs[@]}"; do
+			put "$lib"
+		done
+		what="$bin and its ${#libs[@]} libraries"
+	elif [ "$(head -c 2 -- "$bin")" = '#!' ]; then
+		read -r first <"$bin" || true
+		read -r first _ <<<"${first#\#!}"
+		what="$bin (a script for $first: copy that program too)"
+	else
+		what="$bin (statically linked, no libraries)"
+	fi
+	if [ $((FILES + LINKS)) -eq 0 ]; then
+		printf '%s: %s already has %s\n' "$PROG" "$DIR" "$what"
+	else
+		printf '%s: copied %s into %s (files: %d, links: %d)\n' "$PROG" "$what" "$DIR" "$FILES" "$LINKS"
+	fi
+}
+
 case ${1-} in
 -h | --help)
 	cat <<EOF
-Usage: $PROG [-h] BINARY DIR
+Usage: $PROG [-h] BINARY... DIR
 
-Copy BINARY (a path, or a command found in PATH), every library that ldd
-names for it and their loader into DIR, at the same paths, so that
+Copy each BINARY (a path, or a command found in PATH), every library that
+ldd names for it and their loader into DIR, at the same paths, so that
 'chroot DIR BINARY' runs it.  DIR is created if missing; it must not be /.
 EOF
 	exit 0 ;;
@@ -83,55 +136,22 @@ esac
 case $# in
 0) usage_error "missing BINARY and DIR arguments" ;;
 1) usage_error "missing DIR argument" ;;
-2) ;;
-*) usage_error "too many arguments" ;;
 esac
-bin=$1
-[[ $bin == */* ]] || bin=$(type -P -- "$bin") || die "$1: command not found in PATH"
-[ -e "$bin" ] || die "$bin: no such file"
-[ ! -d "$bin" ] || die "$bin is a directory, not a program"
-[ -x "$bin" ] || die "$bin is not executable"
-bin=$(realpath -s -- "$bin")
-[ ! -e "$2" ] || [ -d "$2" ] || die "$2 exists and is not a directory"
-err=$(mkdir -p -- "$2" 2>&1) || die "cannot create $2: ${err##*: }"
-[ ! "$2" -ef / ] || die "DIR must not be / (each copy would land on its original)"
-[ -w "$2" ] || die "cannot write to $2"
-J=$(realpath -- "$2")
-FILES=0 LINKS=0
-
-# ldd's lines: "libc.so.6 => /lib/.../libc.so.6 (0x...)" for a library, the
-# loader's path alone, "linux-vdso.so.1 (0x...)" for code in the kernel.
-out=$(LC_ALL=C ldd -- "$bin" 2>&1) || out="" # a static program, or a script
-libs=()
-while read -r line; do
-	line=${line% (0x*}
-	case $line in
-	*' => not found') die "ldd cannot find ${line% => *}, needed by $bin" ;;
-	/*' => '*) libs+=("${line%% => *}" "${line#* => }") ;;
-	*' => '*) libs+=("${line#* => }") ;;
-	/*) libs+=("$line") ;;
-	esac
-done <<<"$out"
-
-put "$bin"
-if [ ${#libs[@]} -gt 0 ]; then
-	# The links of a merged /usr, so that /bin/sh works as well as /usr/bin/sh.
-	for top in /bin /sbin /lib /lib64; do
-		[ ! -L "$top" ] || put "$top"
-	done
-	for lib in "${libs[@]}"; do
-		put "$lib"
-	done
-	what="$bin and its ${#libs[@]} libraries"
-elif [ "$(head -c 2 -- "$bin")" = '#!' ]; then
-	read -r first <"$bin" || true
-	read -r first _ <<<"${first#\#!}"
-	what="$bin (a script for $first: copy that program too)"
-else
-	what="$bin (statically linked, no libraries)"
-fi
-if [ $((FILES + LINKS)) -eq 0 ]; then
-	printf '%s: %s already has %s\n' "$PROG" "$2" "$what"
-else
-	printf '%s: copied %s into %s (files: %d, links: %d)\n' "$PROG" "$what" "$2" "$FILES" "$LINKS"
-fi
+DIR=${*: -1} # the last argument
+bins=()
+for bin in "${@:1:$#-1}"; do
+	arg=$bin
+	[[ $bin == */* ]] || bin=$(type -P -- "$bin") || die "$arg: command not found in PATH"
+	[ -e "$bin" ] || die "$bin: no such file"
+	[ ! -d "$bin" ] || die "$bin is a directory, not a program"
+	[ -x "$bin" ] || die "$bin is not executable"
+	bins+=("$(realpath -s -- "$bin")")
+done
+[ ! -e "$DIR" ] || [ -d "$DIR" ] || die "$DIR exists and is not a directory"
+err=$(mkdir -p -- "$DIR" 2>&1) || die "cannot create $DIR: ${err##*: }"
+[ ! "$DIR" -ef / ] || die "DIR must not be / (each copy would land on its original)"
+[ -w "$DIR" ] || die "cannot write to $DIR"
+J=$(realpath -- "$DIR")
+for bin in "${bins[@]}"; do
+	copy "$bin"
+done

@@ -27,11 +27,7 @@ case ${1-} in
 '') usage >&2; exit 2 ;;
 esac
 jail=$1
-mkdir -p -- "$jail"
-for prog in "${PROGRAMS[@]}"; do
-	command -v "$prog" >/dev/null || die "$prog is not installed here"
-	"$ROOT/scripts/binlibdepcp.sh" "$prog" "$jail" >/dev/null
-done
+"$ROOT/scripts/binlibdepcp.sh" "${PROGRAMS[@]}" "$jail" >/dev/null
 
 # The name service's files module, beside the libc that sh uses.
 libc=$(ldd "$(command -v sh)" | awk '$1 ~ /^libc\.so/ { print $3 }')

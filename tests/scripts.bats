@@ -352,7 +352,7 @@ jail_listing() {
 @test "binlibdepcp.sh -h prints its usage on stdout and exits 0" {
 	run --separate-stderr "$BINLIB" -h
 	assert_success
-	assert_line --index 0 "Usage: binlibdepcp.sh [-h] BINARY DIR"
+	assert_line --index 0 "Usage: binlibdepcp.sh [-h] BINARY... DIR"
 	assert_equal "$stderr" ""
 }
 
@@ -364,6 +364,16 @@ jail_listing() {
 	run chroot "$jail" /bin/sh -c 'echo ok'
 	assert_success
 	assert_output "ok"
+}
+
+@test "binlibdepcp.sh copies several programs in one run, each with its libraries" {
+	needs_root
+	local jail="$BATS_TEST_TMPDIR/jail"
+	run -0 "$BINLIB" sh ls "$jail"
+	assert_line --regexp "^binlibdepcp\.sh: copied /usr/bin/sh and its [0-9]+ libraries into $jail"
+	assert_line --regexp "^binlibdepcp\.sh: copied /usr/bin/ls and its [0-9]+ libraries into $jail"
+	run -0 chroot "$jail" /bin/sh -c 'ls -d /usr'
+	assert_output "/usr"
 }
 
 @test "binlibdepcp.sh copies /usr/bin/ls so that chroot DIR ls / works" {
