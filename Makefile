@@ -4,8 +4,8 @@
 #   make demo       build, then tour the steps: which namespaces each makes
 #   make jail       build ./jail, a chroot jail for step 6 and 7
 #   make diff STEP=N   what step N adds to step N-1
-#   make lint       cppcheck, shellcheck, sanitizer and valgrind runs
-#   make bench      launch cost of each step against unshare(1)
+#   make lint       gcc and clang warnings, cppcheck, shellcheck, a UBSan run
+#   make bench      launch cost of each step against unshare(1) (hyperfine)
 #   make deps       install the build and test dependencies
 #   make handout DEST=DIR   the students' copy: steps 2-7 as TODOs
 #   make clean      remove what the targets above made
@@ -52,4 +52,4 @@ handout:
 
 clean:
 	rm -f $(BINS)
-	rm -rf tests/reports tests/build-san jail
+	rm -rf tests/reports jail
