@@ -25,7 +25,8 @@ steps() {
 
 # step_number DIR: 3 for step03-uts.
 step_number() {
-	local n=${1##*/step}
+	local n=${1##*/}
+	n=${n#step}
 	printf '%d\n' "$((10#${n%%-*}))"
 }
 

@@ -169,13 +169,15 @@ jail_listing() {
 	assert_output "lo"
 }
 
+# ping -w: a link just brought up may drop the first ARP request, until the
+# kernel has activated its queue; ping keeps asking, once a second.
 @test "veth.sh up connects the container: each side pings the other" {
 	make_hostns
 	start_container
 	veth_up up "$CPID"
-	run timeout 10 ip netns exec "$HOSTNS" ping -c1 -W2 10.0.0.2
+	run timeout 30 ip netns exec "$HOSTNS" ping -c1 -w20 10.0.0.2
 	assert_success
-	run timeout 10 nsenter --net="/proc/$CPID/ns/net" ping -c1 -W2 10.0.0.1
+	run timeout 30 nsenter --net="/proc/$CPID/ns/net" ping -c1 -w20 10.0.0.1
 	assert_success
 }
 
@@ -316,7 +318,7 @@ jail_listing() {
 	assert_output --partial "inet 192.168.77.1/24"
 	run in_container ip -o -4 addr show dev inside0
 	assert_output --partial "inet 192.168.77.2/24"
-	run timeout 10 ip netns exec "$HOSTNS" ping -c1 -W2 192.168.77.2
+	run timeout 30 ip netns exec "$HOSTNS" ping -c1 -w20 192.168.77.2
 	assert_success
 	veth_up -H outside0 down
 	run hostns_links
