@@ -6,8 +6,8 @@
 #   make diff STEP=N   what step N adds to step N-1
 #   make steps      rewrite steps 1-6 from step 7, the one source of the code
 #   make sync-check check that steps 1-6 are what make steps would write
-#   make lint       cppcheck, shellcheck, sanitizer and valgrind runs
-#   make bench      launch cost of each step against unshare(1)
+#   make lint       gcc and clang warnings, cppcheck, shellcheck, a UBSan run
+#   make bench      launch cost of each step against unshare(1) (hyperfine)
 #   make deps       install the build and test dependencies
 #   make handout DEST=DIR   the students' copy: steps 2-7 as TODOs
 #   make next STEP=N        (in a handout) your step N-1 into step N's file
@@ -64,4 +64,4 @@ next:
 
 clean:
 	rm -f $(BINS)
-	rm -rf tests/reports tests/build-san jail
+	rm -rf tests/reports jail

@@ -46,6 +46,25 @@ run_demo_unprivileged() {
 	run timeout 120 "${UNPRIVILEGED[@]}" env -i PATH="$PATH" TMPDIR="$NOBODY_TMP" "$DEMO" 3>&-
 }
 
+# One run of demo.sh as root, for the tests that read its output; its
+# temporary files go to DEMO_TMP, which it must leave empty.
+setup_file() {
+	leak_check_start "$BATS_FILE_TMPDIR"
+	DEMO_TMP=$BATS_FILE_TMPDIR/tmp
+	mkdir "$DEMO_TMP"
+	local status=0
+	TMPDIR=$DEMO_TMP timeout 120 "$DEMO" >"$BATS_FILE_TMPDIR/demo.out" 2>&1 3>&- || status=$?
+	printf '%s\n' "$status" >"$BATS_FILE_TMPDIR/demo.status"
+	export DEMO_TMP
+}
+
+# run_demo_as_root: the output and status of that run, as run would set them.
+run_demo_as_root() {
+	needs_namespaces
+	run cat "$BATS_FILE_TMPDIR/demo.out"
+	status=$(cat "$BATS_FILE_TMPDIR/demo.status")
+}
+
 teardown() {
 	if [ -n "${NOBODY_TMP:-}" ]; then
 		rm -rf "$NOBODY_TMP"
@@ -53,8 +72,7 @@ teardown() {
 }
 
 @test "as root, demo.sh runs every step and exits 0" {
-	needs_namespaces
-	run timeout 120 "$DEMO" 3>&-
+	run_demo_as_root
 	assert_success
 	for step in $(steps); do
 		assert_line --regexp "^$step: "
@@ -62,18 +80,14 @@ teardown() {
 }
 
 @test "each step's table marks exactly the namespaces that step creates" {
-	needs_namespaces
-	run timeout 120 "$DEMO" 3>&-
-	assert_success
+	run_demo_as_root
 	for step in $(steps); do
 		assert_equal "$step: $(marked "$step")" "$step: $(expected_new "$step")"
 	done
 }
 
 @test "the host column is the host's namespaces, and a type not marked new is the same inside" {
-	needs_namespaces
-	run timeout 120 "$DEMO" 3>&-
-	assert_success
+	run_demo_as_root
 	for t in $NS_TYPES; do
 		assert_line --regexp "^$t +$(stat -L -c %i "/proc/self/ns/$t") "
 	done
@@ -87,22 +101,24 @@ teardown() {
 }
 
 @test "each step says in one line what it showed" {
-	needs_namespaces
-	run timeout 120 "$DEMO" 3>&-
-	assert_success
+	run_demo_as_root
 	assert_line "PID 1: the command is the first process of a PID namespace of its own"
 	assert_line --regexp "^/proc is the container's own: [0-9]+ process\(es\) in it, [0-9]+ in the host's$"
-	assert_line "the hostname inside is demo, the host's is still $(hostname)"
+	assert_line "the hostname inside is lab, the host's is still $(hostname)"
 	assert_line "the only network link inside is lo (and it is down)"
 	assert_line "the parent's message queue is not found inside: No such file or directory"
 	assert_line --regexp "^the jail's / is all the command sees: bin .*proc.* usr$"
 	assert_line --regexp "^uid 0 inside, mapped to your uid 0 outside"
 }
 
-@test "piped, the output is plain; on a terminal, 'yes' is highlighted" {
-	needs_namespaces
-	run timeout 120 "$DEMO" 3>&-
+@test "demo.sh leaves no temporary files" {
+	run_demo_as_root
 	assert_success
+	assert_equal "$(ls -A "$DEMO_TMP")" ""
+}
+
+@test "piped, the output is plain; on a terminal, 'yes' is highlighted" {
+	run_demo_as_root
 	refute_output --partial $'\e['
 	command -v script >/dev/null || skip "needs script (util-linux)"
 	run timeout 120 script -qec "$DEMO" /dev/null 3>&-
@@ -135,7 +151,7 @@ teardown() {
 	local tree=$BATS_TEST_TMPDIR/tree
 	# A tree whose step 7 (which runs with or without root) always fails.
 	mkdir -p "$tree/scripts" "$tree/step07-user"
-	cp "$DEMO" "$ROOT/scripts/mkjail.sh" "$ROOT/scripts/binlibdepcp.sh" "$tree/scripts/"
+	cp "$DEMO" "$ROOT"/scripts/{lib,mkjail,binlibdepcp}.sh "$tree/scripts/"
 	: >"$tree/step07-user/invoke_ns.c"
 	printf '%s\n' '#!/bin/sh' \
 		'echo "invoke_ns: clone: Operation not permitted" >&2' 'exit 125' \
@@ -149,13 +165,6 @@ teardown() {
 	assert_line "FAILED: invoke_ns exited with status 125:"
 	assert_line "  invoke_ns: clone: Operation not permitted"
 	assert_line "demo.sh: 1 step(s) failed; the reasons are above"
-}
-
-@test "demo.sh leaves no temporary files" {
-	needs_namespaces
-	TMPDIR=$BATS_TEST_TMPDIR run timeout 120 "$DEMO" 3>&-
-	assert_success
-	assert_equal "$(ls -A "$BATS_TEST_TMPDIR")" ""
 }
 
 @test "nothing is left behind by this suite" {

@@ -7,20 +7,35 @@
 # sets output, lines and stderr.)
 #
 # A suite runs against one step's program, named by STEP (step01-pid ...
-# step07-user, or just 1 ... 7; `make check` sets it, and runs each suite
-# for every step it applies to).  INVOKE_NS_BUILD may name another tree of built steps (the
-# sanitizer builds of `make lint`); by default the binaries next to the
-# sources are used.
+# step07-user, or just 1 ... 7; `make check` sets it).  INVOKE_NS_BUILD may
+# name another tree of built steps (the UBSan build of `make lint`); by
+# default the binaries next to the sources are used.
+#
+# bats reads this file again for every test, in a new process: what it
+# does at the top costs that much, so it starts no process of its own.
 
 bats_require_minimum_version 1.5.0
-bats_load_library bats-support
-bats_load_library bats-assert
+# bats-support and bats-assert: their files, sourced as their load.bash
+# does, without the fifteen dirname processes it starts for every test.
+for lib in bats-support bats-assert; do
+	for dir in ${BATS_LIB_PATH//:/ }; do
+		[ -f "$dir/$lib/load.bash" ] || continue
+		for file in "$dir/$lib"/src/*.bash; do
+			# shellcheck disable=SC1090
+			source "$file"
+		done
+		continue 2
+	done
+	bats_load_library "$lib"
+done
 
-ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
-STEP="${STEP:-step07-user}"
+ROOT=${BATS_TEST_DIRNAME%/*}
+STEP=${STEP:-step07-user}
 # STEP=3 is short for STEP=step03-uts.
 if [[ $STEP =~ ^[1-7]$ ]]; then
-	STEP=$(cd "$ROOT" && printf '%s\n' step0"$STEP"-*)
+	for dir in "$ROOT"/step0"$STEP"-*; do
+		STEP=${dir##*/}
+	done
 fi
 BIN="${INVOKE_NS_BUILD:-$ROOT}/$STEP/invoke_ns"
 # Every namespace type a process has; /proc/PID/ns also lists the
@@ -162,6 +177,7 @@ finish_started() {
 	HELD_STATUS=0
 	wait "$INVOKE_PID" || HELD_STATUS=$?
 	exec {OUT_FD}<&-
+	OUT_FD=
 	INVOKE_PID=
 }
 
@@ -285,22 +301,28 @@ list_queues() {
 # The session of the running test: a container that outlives its test keeps
 # the session of the shell that started it, while whatever else runs on the
 # machine (a service, someone else's container) has a session of its own.
+# proc(5): the session is the fourth field after the command's name.
 session_id() {
-	ps -o sid= -p "$$" | tr -d ' '
+	local stat
+	read -r stat </proc/$$/stat
+	read -r _ _ _ stat _ <<<"${stat##*) }"
+	printf '%s\n' "$stat"
 }
 
 # The namespaces that processes of our session are in, other than our own
 # (a container that outlived its test is in at least one other), one a line.
 session_namespaces() {
-	local pid sid own
-	sid=$(session_id)
+	local pid own
+	local -a dirs=()
 	own=$(find /proc/self/ns/ -maxdepth 1 -type l -printf '%l\n')
-	# A process may end between ps and find, and some hide their namespaces
-	# (the PID 1 of a sandbox, when our session is its session 0); under
-	# bats' set -e, one such find must not end the list there.
-	for pid in $(ps -e -o pid=,sid= | awk -v sid="$sid" '$2 == sid { print $1 }'); do
-		find "/proc/$pid/ns/" -maxdepth 1 -type l -printf '%l\n' 2>/dev/null || true
-	done | awk NF | grep -vxF -e "$own" | sort -u
+	for pid in $(ps -s "$(session_id)" -o pid=); do
+		dirs+=("/proc/$pid/ns/")
+	done
+	# A process may end before find reads it, and some hide their
+	# namespaces (the PID 1 of a sandbox, when our session is its session
+	# 0): find says so and goes on with the others.
+	find "${dirs[@]}" -maxdepth 1 -type l -printf '%l\n' 2>/dev/null |
+		awk NF | grep -vxF -e "$own" | sort -u || true
 }
 
 # Everything a run of the lab could leave behind, one line per item: mounts,

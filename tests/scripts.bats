@@ -169,13 +169,15 @@ jail_listing() {
 	assert_output "lo"
 }
 
+# ping -w: a link just brought up may drop the first ARP request, until the
+# kernel has activated its queue; ping keeps asking, once a second.
 @test "veth.sh up connects the container: each side pings the other" {
 	make_hostns
 	start_container
 	veth_up up "$CPID"
-	run timeout 10 ip netns exec "$HOSTNS" ping -c1 -W2 10.0.0.2
+	run timeout 30 ip netns exec "$HOSTNS" ping -c1 -w20 10.0.0.2
 	assert_success
-	run timeout 10 nsenter --net="/proc/$CPID/ns/net" ping -c1 -W2 10.0.0.1
+	run timeout 30 nsenter --net="/proc/$CPID/ns/net" ping -c1 -w20 10.0.0.1
 	assert_success
 }
 
@@ -316,7 +318,7 @@ jail_listing() {
 	assert_output --partial "inet 192.168.77.1/24"
 	run in_container ip -o -4 addr show dev inside0
 	assert_output --partial "inet 192.168.77.2/24"
-	run timeout 10 ip netns exec "$HOSTNS" ping -c1 -W2 192.168.77.2
+	run timeout 30 ip netns exec "$HOSTNS" ping -c1 -w20 192.168.77.2
 	assert_success
 	veth_up -H outside0 down
 	run hostns_links
@@ -352,7 +354,7 @@ jail_listing() {
 @test "binlibdepcp.sh -h prints its usage on stdout and exits 0" {
 	run --separate-stderr "$BINLIB" -h
 	assert_success
-	assert_line --index 0 "Usage: binlibdepcp.sh [-h] BINARY DIR"
+	assert_line --index 0 "Usage: binlibdepcp.sh [-h] BINARY... DIR"
 	assert_equal "$stderr" ""
 }
 
@@ -364,6 +366,16 @@ jail_listing() {
 	run chroot "$jail" /bin/sh -c 'echo ok'
 	assert_success
 	assert_output "ok"
+}
+
+@test "binlibdepcp.sh copies several programs in one run, each with its libraries" {
+	needs_root
+	local jail="$BATS_TEST_TMPDIR/jail"
+	run -0 "$BINLIB" sh ls "$jail"
+	assert_line --regexp "^binlibdepcp\.sh: copied /usr/bin/sh and its [0-9]+ libraries into $jail"
+	assert_line --regexp "^binlibdepcp\.sh: copied /usr/bin/ls and its [0-9]+ libraries into $jail"
+	run -0 chroot "$jail" /bin/sh -c 'ls -d /usr'
+	assert_output "/usr"
 }
 
 @test "binlibdepcp.sh copies /usr/bin/ls so that chroot DIR ls / works" {
@@ -551,6 +563,38 @@ jail_listing() {
 	run --separate-stderr "$BINLIB" /usr/bin/ls "$file"
 	assert_failure 1
 	assert_one_error_line "binlibdepcp.sh: .*a file exists and is not a directory"
+}
+
+@test "binlibdepcp.sh drops the setuid and setgid bits from what it copies" {
+	local dir jail="$BATS_TEST_TMPDIR/jail"
+	dir=$(cd "$BATS_TEST_TMPDIR" && pwd -P)
+	cp /usr/bin/true "$dir/set-id true"
+	chmod 6755 "$dir/set-id true"
+	run -0 "$BINLIB" "$dir/set-id true" "$jail"
+	assert_equal "$(stat -c %a "$jail$dir/set-id true")" 755
+}
+
+@test "binlibdepcp.sh refuses / as DIR, however it is spelled" {
+	local dir
+	ln -s / "$BATS_TEST_TMPDIR/root link"
+	for dir in / // /. /../ "$BATS_TEST_TMPDIR/root link"; do
+		run --separate-stderr "$BINLIB" /usr/bin/true "$dir"
+		assert_failure 1
+		assert_one_error_line "binlibdepcp.sh: DIR must not be /"
+	done
+}
+
+# --- mkjail.sh --------------------------------------------------------------
+
+@test "mkjail.sh writes nothing outside its jail, whatever TERM holds" {
+	local out="$BATS_TEST_TMPDIR/out" entry
+	# An etc beside the jail, where ../../../etc/hostname would land.
+	mkdir -p "$out/etc"
+	TERM=../../../etc/hostname run -0 "$ROOT/scripts/mkjail.sh" "$out/jail"
+	assert_equal "$(ls -A "$out" "$out/etc")" "$(printf '%s\n' "$out:" etc jail '' "$out/etc:")"
+	# The control: the usual terminal types are in the jail.
+	entry=$(find "$out/jail" -path '*/terminfo/x/xterm' -print -quit)
+	assert [ -n "$entry" ]
 }
 
 # --- hygiene ----------------------------------------------------------------
