@@ -25,7 +25,7 @@ source "$(dirname "$0")/lib.sh"
 
 readonly REPORTS=$ROOT/tests/reports
 readonly SHARED_SUITES="usage exit_status signals"
-readonly LAB_SUITES="handout lab demo scripts"
+readonly LAB_SUITES="handout lab demo scripts steps"
 
 usage() {
 	cat <<EOF

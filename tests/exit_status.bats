@@ -1,12 +1,16 @@
 #!/usr/bin/env bats
 # shellcheck shell=bats
-# shellcheck disable=SC2016,SC2154
+# shellcheck disable=SC2016,SC2154,SC2034
 # (single-quoted scripts are for the shell in the container; bats sets stderr)
 # invoke_ns exits as chroot(1) and env(1) do: the command's status, 128+N
 # for a command killed by signal N, 125 for its own failures, 126 for a
 # command that cannot run, 127 for one that does not exist.
 
 load helpers
+
+setup() {
+	HINT="does the parent exit with the child's status, 128+N for signal N, and 125/126/127 for its own failures?"
+}
 
 @test "the command's exit status is invoke_ns's (sh -c 'exit 3' gives 3)" {
 	run -3 "$BIN" sh -c 'exit 3'

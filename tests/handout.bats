@@ -58,7 +58,7 @@ handout_results() {
 	local n k
 	for n in 2 3 4 5 6 7; do
 		for k in $(seq 2 "$n"); do
-			grep -q "TODO (step $k[:)]" "$HANDOUT"/step0"$n"-*/invoke_ns.c ||
+			grep -q "TODO (step ${k}[:)]" "$HANDOUT"/step0"$n"-*/invoke_ns.c ||
 				fail "step $n of the handout has no TODO for step $k"
 		done
 	done

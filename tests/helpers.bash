@@ -379,4 +379,13 @@ setup_file() {
 
 teardown() {
 	stop_held
+	print_hint
+}
+
+# After a failed test, one line with its likely cause: the suite's HINT
+# (set in its setup), shown under the failure and in the JUnit report.
+print_hint() {
+	if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${HINT:-}" ]; then
+		printf 'hint: %s\n' "$HINT"
+	fi
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # shellcheck shell=bats
-# shellcheck disable=SC2016,SC2154
+# shellcheck disable=SC2016,SC2154,SC2034
 # (single-quoted scripts are for the shell in the container; bats sets stderr)
 # Signals, as DESIGN.md's "Parent and child" states them: invoke_ns passes
 # INT, TERM, HUP and QUIT on to the command once; what the caller ignores
@@ -11,12 +11,14 @@
 load helpers
 
 setup() {
+	HINT="are the handlers installed after clone, without SA_RESTART, and left out for signals the caller ignores?"
 	needs_namespaces
 	HOLD=$BATS_TEST_TMPDIR/hold
 	mkfifo "$HOLD"
 }
 
 teardown() {
+	print_hint
 	stop_held
 	[ -z "${KEYS:-}" ] || exec {KEYS}>&-
 	KEYS=

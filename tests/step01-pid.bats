@@ -1,12 +1,13 @@
 #!/usr/bin/env bats
 # shellcheck shell=bats
-# shellcheck disable=SC2016,SC2154
+# shellcheck disable=SC2016,SC2154,SC2034
 # (single-quoted scripts are for the shell in the container; bats sets stderr)
 # Step 1, -p: a new PID namespace.  Runs against step 1 and every later step.
 
 load helpers
 
 setup() {
+	HINT="is the child cloned with CLONE_NEWPID for -p, and released (the go byte) only after the 'Parent: PID of child is' line?"
 	needs_namespaces
 }
 

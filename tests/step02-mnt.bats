@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # shellcheck shell=bats
-# shellcheck disable=SC2016,SC2154
+# shellcheck disable=SC2016,SC2154,SC2034
 # (single-quoted scripts are for the shell in the container; bats sets stderr)
 # Step 2, -m: a new mount namespace, / made private, a fresh /proc with -p.
 # Runs against step 2 and every later step.
@@ -8,6 +8,7 @@
 load helpers
 
 setup() {
+	HINT="is / made private (MS_REC | MS_PRIVATE) in the child before proc is mounted on /proc, and proc mounted only with -m and -p?"
 	needs_namespaces
 }
 

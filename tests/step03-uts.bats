@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # shellcheck shell=bats
-# shellcheck disable=SC2016,SC2154
+# shellcheck disable=SC2016,SC2154,SC2034
 # (single-quoted scripts are for the shell in the container; bats sets stderr)
 # Step 3, -u NAME: a new UTS namespace with its own hostname.
 # Runs against step 3 and every later step.
@@ -8,6 +8,7 @@
 load helpers
 
 setup() {
+	HINT="does -u check NAME while parsing, add CLONE_NEWUTS, and does the child call sethostname before exec?"
 	needs_namespaces
 }
 

@@ -11,6 +11,7 @@
 load helpers
 
 setup() {
+	HINT="does -n add CLONE_NEWNET to the clone flags, and nothing else?"
 	needs_namespaces
 	command -v ip >/dev/null || skip "needs ip (iproute2)"
 	NETNS=invoke-ns-test-$$-$BATS_TEST_NUMBER
@@ -24,6 +25,7 @@ make_netns() {
 }
 
 teardown() {
+	print_hint
 	stop_held
 	ip netns delete "$NETNS" 2>/dev/null || true
 }

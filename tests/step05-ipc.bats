@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # shellcheck shell=bats
-# shellcheck disable=SC2016,SC2154
+# shellcheck disable=SC2016,SC2154,SC2034
 # (single-quoted scripts are for the shell in the container; bats sets stderr)
 # Step 5, -i no|yes: a POSIX message queue from child to parent, and a new
 # IPC namespace with yes.  Runs against step 5 and every later step.
@@ -8,10 +8,12 @@
 load helpers
 
 setup() {
+	HINT="does the child open the queue by name, and the parent poll the queue and the go pipe, then remove the name?"
 	needs_namespaces
 }
 
 teardown() {
+	print_hint
 	stop_held
 	[ -z "${IN:-}" ] || exec {IN}>&-
 	IN=

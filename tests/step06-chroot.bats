@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # shellcheck shell=bats
-# shellcheck disable=SC2016,SC2154
+# shellcheck disable=SC2016,SC2154,SC2034
 # (single-quoted scripts are for the shell in the container; bats sets stderr)
 # Step 6, -c DIR: a chroot jail, built with scripts/mkjail.sh (make jail).
 # Runs against step 6 and every later step.
@@ -16,6 +16,7 @@ setup_file() {
 }
 
 setup() {
+	HINT="does the parent check DIR before anything, and the child chroot, chdir(\"/\") and only then mount proc?"
 	needs_namespaces
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # shellcheck shell=bats
-# shellcheck disable=SC2016,SC2034,SC2154
+# shellcheck disable=SC2016,SC2034,SC2154,SC2034
 # (single-quoted scripts are for the shell in the container; LAUNCH is read
 # by the helpers; bats sets stderr)
 # Step 7, -U: a new user namespace, root inside mapped to the caller.  Most
@@ -27,11 +27,13 @@ teardown_file() {
 }
 
 setup() {
+	HINT="does the parent write uid_map, then deny to setgroups, then gid_map, all before the go byte?"
 	BIN=$WORK/invoke_ns
 	needs_unprivileged
 }
 
 teardown() {
+	print_hint
 	stop_held
 	rm -f "$WORK/hold"
 }

@@ -1,10 +1,14 @@
 #!/usr/bin/env bats
 # shellcheck shell=bats
-# shellcheck disable=SC2016,SC2154
+# shellcheck disable=SC2016,SC2154,SC2034
 # (single-quoted scripts are for the shell in the container; bats sets stderr)
 # Usage and option parsing, the same in every step.
 
 load helpers
+
+setup() {
+	HINT="does getopt take \"+:\" and this step's letters, and -h list each flag on a line of its own?"
+}
 
 # The flags step N knows: -h and -v, then one more per step.
 flags_of_step() {
