@@ -8,6 +8,7 @@
 #   make bench      launch cost of each step against unshare(1)
 #   make deps       install the build and test dependencies
 #   make handout DEST=DIR   the students' copy: steps 2-7 as TODOs
+#   make grade SUBMISSIONS=DIR [OUT=DIR]   grade each student's copy in DIR
 #   make clean      remove what the targets above made
 
 CC ?= cc
@@ -17,7 +18,7 @@ LDLIBS = -lrt
 STEPS := $(sort $(wildcard step0[1-7]-*))
 BINS := $(addsuffix /invoke_ns,$(STEPS))
 
-.PHONY: all check clean demo jail diff lint bench deps handout
+.PHONY: all check clean demo jail diff lint bench deps handout grade
 
 all: $(BINS)
 
@@ -49,6 +50,9 @@ deps:
 
 handout:
 	@scripts/handout.sh $(DEST)
+
+grade:
+	@scripts/grade.sh "$(SUBMISSIONS)" $(if $(OUT),"$(OUT)")
 
 clean:
 	rm -f $(BINS)
