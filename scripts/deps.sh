@@ -49,21 +49,21 @@ distro() {
 
 # The packages for one distribution.  What the lab runs: a C compiler and
 # make; bats and its two libraries; ip, ping, unshare/nsenter/setpriv, ps
-# and top, ipcmk/ipcs; terminfo for top in the jail; the lint tools (clang
-# is the second compiler whose warnings make lint checks).
+# and top, ipcmk/ipcs; terminfo for top in the jail; jq for make grade; the
+# lint tools (clang is the second compiler whose warnings make lint checks).
 packages() {
 	case $1 in
 	debian) printf '%s\n' gcc make libc6-dev bats bats-support bats-assert \
 		iproute2 iputils-ping util-linux procps ncurses-base ncurses-term \
-		shellcheck cppcheck valgrind clang ;;
+		shellcheck cppcheck valgrind clang jq ;;
 	fedora) printf '%s\n' gcc make glibc-devel glibc-static bats \
 		iproute iputils util-linux procps-ng ncurses-base ncurses-term \
-		ShellCheck cppcheck valgrind libasan libubsan clang ;;
+		ShellCheck cppcheck valgrind libasan libubsan clang jq ;;
 	arch) printf '%s\n' gcc make bats bats-support bats-assert iproute2 \
-		iputils util-linux procps-ng ncurses shellcheck cppcheck valgrind clang ;;
+		iputils util-linux procps-ng ncurses shellcheck cppcheck valgrind clang jq ;;
 	alpine) printf '%s\n' gcc make musl-dev bats iproute2 iputils \
 		util-linux procps ncurses-terminfo shellcheck cppcheck valgrind \
-		bash coreutils clang ;;
+		bash coreutils clang jq ;;
 	esac
 }
 
@@ -125,6 +125,9 @@ main() {
 		d=$(distro)
 		# shellcheck disable=SC2046
 		run_install "$d" $(packages "$d")
+		# The linter of the graders' GitHub workflow, from the npm registry.
+		command -v npm >/dev/null || run_install "$d" npm
+		npm install -g @action-validator/cli@0.6.0
 		;;
 	*)
 		printf '%s: unknown argument %s\n' "$PROG" "$1" >&2
