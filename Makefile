@@ -11,6 +11,7 @@
 #   make deps       install the build and test dependencies
 #   make handout DEST=DIR   the students' copy: steps 2-7 as TODOs
 #   make next STEP=N        (in a handout) your step N-1 into step N's file
+#   make grade SUBMISSIONS=DIR [OUT=DIR]   grade each student's copy in DIR
 #   make clean      remove what the targets above made
 
 CC ?= cc
@@ -20,7 +21,7 @@ LDLIBS = -lrt
 STEPS := $(sort $(wildcard step0[1-7]-*))
 BINS := $(addsuffix /invoke_ns,$(STEPS))
 
-.PHONY: all check clean demo jail diff lint bench deps handout next steps sync-check
+.PHONY: all check clean demo jail diff lint bench deps handout next grade steps sync-check
 
 all: $(BINS)
 
@@ -61,6 +62,9 @@ handout:
 
 next:
 	@scripts/next.sh $(STEP)
+
+grade:
+	@scripts/grade.sh "$(SUBMISSIONS)" $(if $(OUT),"$(OUT)")
 
 clean:
 	rm -f $(BINS)

@@ -10,11 +10,11 @@ source "$(dirname "$0")/lib.sh"
 
 # What the lab runs: a compiler and make; bats and its two libraries; ip,
 # ping, unshare, nsenter, setpriv, ps and top; terminfo for top in the jail;
-# the lint tools (clang is the second compiler whose warnings count); and
-# hyperfine for make bench.
+# the lint tools (clang is the second compiler whose warnings count);
+# hyperfine for make bench; jq for make grade.
 readonly TEST_PACKAGES="bats bats-support bats-assert"
 readonly PACKAGES="gcc make libc6-dev $TEST_PACKAGES iproute2 iputils-ping
-util-linux procps ncurses-base ncurses-term shellcheck cppcheck clang hyperfine"
+util-linux procps ncurses-base ncurses-term shellcheck cppcheck clang hyperfine jq"
 
 # apt_install PACKAGE...: apt-get install, saying so first.
 apt_install() {
@@ -50,6 +50,9 @@ case ${1-} in
 	[ "$(id -u)" -eq 0 ] || die "needs root: run sudo make deps"
 	# shellcheck disable=SC2086
 	apt_install $PACKAGES
+	# The linter of the graders' GitHub workflow, from the npm registry.
+	command -v npm >/dev/null || apt_install npm
+	npm install -g @action-validator/cli@0.6.0
 	;;
 *) die "unknown argument '$1' (try $PROG -h)" ;;
 esac

@@ -1,0 +1,77 @@
+#!/usr/bin/env bats
+# shellcheck shell=bats
+# shellcheck disable=SC2154
+# (bats sets output and lines)
+# The GitHub Actions workflow that the handout ships: valid for GitHub, and
+# its commands grade a push when run here as a runner would run them (an
+# unprivileged user with sudo), in a throwaway copy of the lab.
+
+load helpers
+
+WORKFLOW=$ROOT/.github/workflows/grade.yml
+
+# The `run: |` blocks of the workflow, one file each (1.sh, 2.sh ...) in $1.
+extract_runs() {
+	awk -v dir="$1" '
+	/^ *run: [|]$/ { match($0, /^ */); indent = RLENGTH; file = dir "/" ++n ".sh"; next }
+	file && NF && match($0, /^ */) && RLENGTH <= indent { file = "" }
+	file { print substr($0, indent + 3) > file }
+	' "$WORKFLOW"
+}
+
+@test "the workflow is valid for GitHub Actions (action-validator)" {
+	command -v action-validator >/dev/null || skip "needs action-validator (make deps installs it)"
+	run -0 action-validator "$WORKFLOW"
+}
+
+@test "the workflow's actions are the checkout and the upload of OUT" {
+	run -0 sed -n 's/^ *- uses: //p' "$WORKFLOW"
+	assert_output "$(printf '%s\n' actions/checkout@v4 actions/checkout@v4 actions/upload-artifact@v4)"
+	run -0 grep -F 'path: ${{ runner.temp }}/grades/' "$WORKFLOW"
+}
+
+@test "the workflow's commands grade a push: the job summary, and results.json and JUnit to upload" {
+	unshare --user --map-root-user true 2>/dev/null || skip "this machine does not let users create user namespaces"
+	local runner=() script
+	# Not under bats' own directory, which only its user can enter.
+	dir=$(mktemp -d)
+	chmod 755 "$dir"
+	# The push: a copy of the lab in which step 1 is done and the rest not begun.
+	"$ROOT/scripts/copylab.sh" "$ROOT" "$dir/work/invoke-ns-alice"
+	rm "$dir"/work/invoke-ns-alice/step0[2-7]-*/invoke_ns.c
+	mkdir "$dir/runs" "$dir/temp" "$dir/bin"
+	extract_runs "$dir/runs"
+	[ -f "$dir/runs/3.sh" ]
+	# sudo runs the command as the runner and notes it.
+	printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"%s/sudo.log"\nexec "$@"\n' "$dir" >"$dir/bin/sudo"
+	chmod 755 "$dir/bin/sudo"
+	: >"$dir/summary.md"
+	# As root here, the runner is an unprivileged user, as on GitHub.
+	if [ "$(id -u)" -eq 0 ] && setpriv --reuid=64998 true 2>/dev/null; then
+		chown -R 64998:64998 "$dir"
+		runner=(setpriv --reuid=64998 --regid=64998 --clear-groups)
+	fi
+	for script in "$dir"/runs/*.sh; do
+		(cd "$dir/work/invoke-ns-alice" && "${runner[@]}" env -i HOME="$dir" PATH="$dir/bin:$PATH" \
+			GITHUB_WORKSPACE="$dir/work/invoke-ns-alice" GITHUB_REPOSITORY=course/invoke-ns-alice \
+			RUNNER_TEMP="$dir/temp" GITHUB_STEP_SUMMARY="$dir/summary.md" \
+			bash --noprofile --norc -eo pipefail "$script" </dev/null) >>"$dir/job.log" 2>&1 ||
+			fail "$(printf '%s failed:\n' "$script"; cat "$dir/job.log")"
+	done
+	run -0 cat "$dir/sudo.log"
+	assert_line --regexp '/scripts/deps\.sh --ensure$'
+	run -0 cat "$dir/summary.md"
+	assert_line '| step01 | pass |'
+	assert_line '| step07 | missing |'
+	assert_line --regexp '^score: 14 of 100; tests: [1-9][0-9]* passed, 0 failed$'
+	[ -s "$dir/temp/grades/invoke-ns-alice/results.json" ]
+	grep -q '<testcase ' "$dir/temp/grades/invoke-ns-alice/junit/step01-pid.xml"
+}
+
+teardown() {
+	[ -z "${dir:-}" ] || rm -rf "$dir"
+}
+
+@test "nothing is left behind by this suite" {
+	assert_nothing_left
+}
