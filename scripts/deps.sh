@@ -55,7 +55,7 @@ packages() {
 	case $1 in
 	debian) printf '%s\n' gcc make libc6-dev bats bats-support bats-assert \
 		iproute2 iputils-ping util-linux procps ncurses-base ncurses-term \
-		shellcheck cppcheck valgrind clang ;;
+		shellcheck cppcheck valgrind clang tmux python3-cram debootstrap ;;
 	fedora) printf '%s\n' gcc make glibc-devel glibc-static bats \
 		iproute iputils util-linux procps-ng ncurses-base ncurses-term \
 		ShellCheck cppcheck valgrind libasan libubsan clang ;;
