@@ -51,11 +51,13 @@ T() { tmux -S "$WORK/home/tmux" "$@"; }
 # prompt, on a line below line AFTER.  Lines count from the first one of the
 # terminal's history; AT is the cursor's.
 at_prompt() {
-	local h y x line
-	read -r h y x < <(T display -p -t "lab:$1" '#{history_size} #{cursor_y} #{cursor_x}')
+	local f='#{history_size} #{cursor_y} #{cursor_x}' cursor line h y x
+	cursor=$(T display -p -t "lab:$1" "$f")
+	read -r h y x <<<"$cursor"
 	line=$(T capture-pane -p -t "lab:$1" -S "$y" -E "$y")
 	AT=$((h + y)) AT_PROMPT="${line:0:x} "
-	((AT > $2 && ${#line} <= x)) && [[ $AT_PROMPT =~ $PROMPT$ ]]
+	((AT > $2 && ${#line} <= x)) && [[ $AT_PROMPT =~ $PROMPT$ ]] &&
+		[ "$(T display -p -t "lab:$1" "$f")" = "$cursor" ] # nothing came meanwhile
 }
 
 # wait_prompt TERM AFTER [PROMPT]: wait for a prompt (PROMPT, if given), as
@@ -93,8 +95,10 @@ run_block() {
 			typed=PID=$pid${typed#"${BASH_REMATCH[0]}"}
 			shown[:$prompt$typed]=$line
 		fi
-		T send-keys -t "lab:$term" -l -- "$typed"
-		T send-keys -t "lab:$term" Enter
+		# As bytes, with the Enter key's \r: tmux would take a ";" at the
+		# end of a word for its own.
+		# shellcheck disable=SC2046
+		T send-keys -t "lab:$term" -H $(printf '%s\r' "$typed" | od -An -tx1 -v)
 	done <"$WORK/$n.md"
 	[ -n "${STOPPED:-}" ] || wait_prompt "$term" "$last" || STOPPED+=", after: $line"
 	[ -n "$start" ] || return 0
