@@ -30,13 +30,13 @@ readonly PROMPT='^(\$|#|ns #) '
 
 usage() {
 	cat <<EOF
-Usage: $PROG [-h] [-C DIR] FILE
+Usage: $PROG [-h] FILE
 
 Type every \`\`\`console transcript of FILE (LAB.md) into two terminals
-(tmux) in a throwaway host made of new namespaces, on a copy of the lab in
-DIR (default: the tree this script is in), and compare the screens with
-FILE using cram.  Needs root, tmux, cram3 and sudo.  Exits 0 when every
-transcript matches, 1 when one does not, 2 when it cannot run.
+(tmux) in a throwaway host made of new namespaces, on a copy of this lab,
+and compare the screens with FILE using cram.  Needs root, tmux, cram3 and
+sudo.  Exits 0 when every transcript matches, 1 when one does not, 2 when
+it cannot run.
 EOF
 }
 
@@ -201,7 +201,10 @@ inside() {
 			printf '\n'
 		fi
 	done <"$file" >"$WORK/LAB.t"
-	cram3 "$WORK/LAB.t" || status=1
+	if ! cram3 "$WORK/LAB.t"; then
+		printf '%s: the line numbers above are those of %s\n' "$PROG" "$file"
+		status=1
+	fi
 	if [ -n "${STOPPED:-}" ]; then
 		printf '%s: stopped: %s\n' "$PROG" "$STOPPED"
 		status=1
@@ -210,34 +213,24 @@ inside() {
 }
 
 main() {
-	local lab=$HERE/.. file work status=0 opt
-	if [ "${1-}" = --inside ]; then
-		shift
-		inside "$@"
-		return
-	fi
-	while getopts ':hC:' opt; do
-		case $opt in
-		h) usage; exit 0 ;;
-		C) lab=$OPTARG ;;
-		*) usage >&2; exit 2 ;;
-		esac
-	done
-	shift $((OPTIND - 1))
+	local file work status=0 tool
+	case ${1-} in
+	--inside) shift; inside "$@"; return ;;
+	-h | --help) usage; return 0 ;;
+	esac
 	(($# == 1)) || { usage >&2; exit 2; }
 	file=$(realpath -- "$1") || die "$1: no such file"
 	[ -r "$file" ] || die "$1: cannot read it"
-	lab=$(cd "$lab" && pwd) || die "$lab: no such directory"
 	((EUID == 0)) || die "needs root, to make the throwaway host"
-	for opt in tmux cram3 sudo; do
-		command -v "$opt" >/dev/null || die "needs $opt (make deps installs it)"
+	for tool in tmux cram3 sudo; do
+		command -v "$tool" >/dev/null || die "needs $tool (make deps installs it)"
 	done
 	setpriv --reuid="$LAB_UID" --regid="$LAB_UID" --clear-groups true 2>/dev/null ||
 		die "cannot run commands as uid $LAB_UID here (root of a user namespace?)"
 	work=$(mktemp -d)
 	chmod 0755 "$work"
 	unshare --mount --uts --ipc --net --pid --fork --mount-proc \
-		"$BASH" "$0" --inside "$file" "$work" "$lab" || status=$?
+		"$BASH" "$0" --inside "$file" "$work" "$HERE/.." || status=$?
 	rmdir "$work"
 	return "$status"
 }
