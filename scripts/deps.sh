@@ -11,10 +11,12 @@ source "$(dirname "$0")/lib.sh"
 # What the lab runs: a compiler and make; bats and its two libraries; ip,
 # ping, unshare, nsenter, setpriv, ps and top; terminfo for top in the jail;
 # the lint tools (clang is the second compiler whose warnings count);
-# hyperfine for make bench; jq for make grade.
+# hyperfine for make bench; jq for make grade; tmux and cram for the
+# transcripts of LAB.md; debootstrap for the quick start test.
 readonly TEST_PACKAGES="bats bats-support bats-assert"
 readonly PACKAGES="gcc make libc6-dev $TEST_PACKAGES iproute2 iputils-ping
-util-linux procps ncurses-base ncurses-term shellcheck cppcheck clang hyperfine jq"
+util-linux procps ncurses-base ncurses-term shellcheck cppcheck clang hyperfine jq
+tmux python3-cram debootstrap"
 
 # apt_install PACKAGE...: apt-get install, saying so first.
 apt_install() {
