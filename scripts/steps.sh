@@ -79,6 +79,10 @@ step_files() {
 
 check() {
 	local f n status=0 first
+	if [ -d "$ROOT/.handout" ]; then
+		printf '%s: a handout: its step files are yours, nothing to compare\n' "$PROG"
+		return 0
+	fi
 	GEN=$(mktemp)
 	trap 'rm -f "$GEN"' EXIT
 	cut_body 7 8 "$LAST" >/dev/null
