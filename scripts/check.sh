@@ -9,13 +9,13 @@
 # sync-check`, which make check runs first, proves that a step holds the code
 # of every earlier step unchanged, so an earlier suite needs no other run.
 #
-# Each suite file runs as its own job, two at a time, in namespaces and a
-# session of its own (in_sandbox in lib.sh): its leak check sees only what
-# it made, whatever runs beside it.  Without root, a user namespace makes
-# the caller its root, and step 7's suite runs first as the caller himself,
-# the unprivileged user it is about.  Where users may not create user
-# namespaces, the suites run one at a time as the caller, and what needs root
-# skips, saying why.
+# Each suite file is a job, as many at once as there are CPUs, in
+# namespaces and a session of its own (in_sandbox in lib.sh): its leak check
+# sees only what it made, whatever runs beside it.  Without root, a user
+# namespace makes the caller its root, and step 7's suite also runs as the
+# caller, the unprivileged user it is about.  Where users may not create
+# user namespaces, the suites run one at a time as the caller, and what
+# needs root skips, saying why.
 #
 # Output: a line per suite as it ends, the failures in full, then one
 # summary line per step and a total.  JUnit reports: tests/reports/STEP.xml.
@@ -24,8 +24,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 readonly REPORTS=$ROOT/tests/reports
-readonly SHARED_SUITES="usage exit_status signals"
-readonly LAB_SUITES="handout lab demo scripts steps"
+readonly SHARED_SUITES="signals usage exit_status"
+readonly LAB_SUITES="handout lab demo scripts steps grade workflow"
 
 usage() {
 	cat <<EOF
@@ -51,7 +51,7 @@ plan() {
 		if [ -n "$AS_YOU" ] && [ "$step" = step07-user ]; then
 			printf 'step07-user-as-you step07-user step07-user\n'
 		fi
-		for s in $SHARED_SUITES "$step"; do
+		for s in "$step" $SHARED_SUITES; do
 			printf '%s %s %s\n' "$step" "$step" "$s"
 		done
 		if [ -z "$only" ] && [ "$step" = "$last" ]; then
@@ -128,7 +128,7 @@ main() {
 	for line in $(steps); do
 		[ -x "$line/invoke_ns" ] || die "$line/invoke_ns is not built: run make first"
 	done
-	RUNNER=(in_sandbox) JOBS=2 AS_YOU=""
+	RUNNER=(in_sandbox) JOBS=$(nproc) AS_YOU=""
 	if [ "$(id -u)" -ne 0 ]; then
 		if can_sandbox; then
 			printf '%s: not root: step 7 runs as you, then every suite as root of a user namespace\n' "$PROG"

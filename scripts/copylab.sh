@@ -19,8 +19,7 @@ lab_files() {
 	if git -c safe.directory="$PWD" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 		git -c safe.directory="$PWD" ls-files -z -c -o --exclude-standard
 	else
-		find . -type f ! -path './.git/*' ! -path './jail/*' \
-			! -path './tests/reports/*' ! -path './tests/build-san/*' \
+		find . -type f ! -path './.git/*' ! -path './jail/*' ! -path './tests/reports/*' \
 			! -name invoke_ns ! -name 'invoke_ns-*' -printf '%P\0'
 	fi
 }

@@ -17,10 +17,9 @@ die() {
 # The step directories present (step01-pid ...), one a line, in order.
 steps() {
 	local dir
-	for dir in "$ROOT"/step0[1-7]-*/; do
-		[ -f "$dir/invoke_ns.c" ] && basename "$dir"
+	for dir in "$ROOT"/step0[1-7]-*; do
+		[ ! -f "$dir/invoke_ns.c" ] || printf '%s\n' "${dir##*/}"
 	done
-	return 0
 }
 
 # step_number DIR: 3 for step03-uts.
