@@ -81,7 +81,7 @@ setup_file() {
 		sleep 3600 3>&- &
 	fi
 	printf '%s\n' "$!" >"$OPEN/sentinel"
-	grade_into hostile GRADE_TIMEOUT=120 GRADE_JOBS=3
+	grade_into hostile GRADE_TIMEOUT=180 GRADE_JOBS=3
 }
 
 teardown_file() {
