@@ -148,11 +148,6 @@ run_jobs() {
 	done
 }
 
-# The weight of step $1 of $2 in the score: whole numbers that add up to 100.
-weight() {
-	printf '%d\n' $((100 * $1 / $2 - 100 * ($1 - 1) / $2))
-}
-
 # What results.json says of a step: the summary lines of its log and its
 # failed tests with their diagnostics, or else the end of the log.
 step_output() {
@@ -177,7 +172,8 @@ report() {
 		read -r _ _ res _ t0 t1 <"$WORK/$n/$step.status"
 		row+=("$res")
 		COUNT[$step.$res]=$((${COUNT[$step.$res]:-0} + 1))
-		w=$(weight "$i" "${#STEPS[@]}")
+		# The step's weight: whole numbers that add up to 100.
+		w=$((100 * i / ${#STEPS[@]} - 100 * (i - 1) / ${#STEPS[@]}))
 		[ "$res" != pass ] || score=$((score + w))
 		read -r p f < <(awk -F'[:,] ' '/^step0[1-7]-[a-z-]+: [0-9]+ passed, [0-9]+ failed/ {
 			p += $2; f += $3 } END { print p + 0, f + 0 }' "$WORK/$n/$step.log")
@@ -198,15 +194,14 @@ report() {
 }
 
 summary() {
-	local step sorted
+	local step
 	printf '\n%d submissions graded in %d s, %d suites at once\n' "${#SCORES[@]}" "$(($(date +%s) - STARTED))" "$GRADE_JOBS"
 	for step in "${STEPS[@]}"; do
 		printf '%-14s %3d pass %3d fail %3d missing\n' "$step:" "${COUNT[$step.pass]:-0}" \
 			"${COUNT[$step.fail]:-0}" "${COUNT[$step.missing]:-0}"
 	done
-	sorted=$(printf '%s\n' "${SCORES[@]}" | sort -n)
-	printf 'score (of 100): lowest %d, median %d, highest %d\n' "$(head -n 1 <<<"$sorted")" \
-		"$(sed -n "$(((${#SCORES[@]} + 1) / 2))p" <<<"$sorted")" "$(tail -n 1 <<<"$sorted")"
+	printf '%s\n' "${SCORES[@]}" | sort -n | awk '{ s[NR] = $1 }
+		END { printf "score (of 100): lowest %d, median %d, highest %d\n", s[1], s[int((NR + 1) / 2)], s[NR] }'
 	printf 'gradebook: %s; per student: results.json, junit/, log.txt\n' "$OUT/gradebook.csv"
 }
 
