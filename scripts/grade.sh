@@ -15,21 +15,20 @@ set -euo pipefail
 readonly PROG=${0##*/}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 readonly ROOT
-: "${GRADE_TIMEOUT:=300}" "${GRADE_JOBS:=$(nproc)}" "${GRADE_UID:=65534}" "${GRADE_NPROC:=128}"
+: "${GRADE_TIMEOUT:=600}" "${GRADE_JOBS:=$(nproc)}" "${GRADE_UID:=65534}" "${GRADE_NPROC:=128}"
 export GRADE_TIMEOUT GRADE_UID GRADE_NPROC
 
 usage() {
 	cat <<EOF
 Usage: $PROG [-h] SUBMISSIONS [OUT]
-       $PROG --bench N
 
 Grade each subdirectory of SUBMISSIONS, one student's copy of the handout,
 with this lab's tests, never as root, into OUT (default: ./grades):
 gradebook.csv, and per student results.json (Gradescope's format),
-junit/*.xml and log.txt.  --bench N grades N copies of this lab.
+junit/*.xml and log.txt.
 
 Environment: GRADE_JOBS suites at once (default: the number of cores),
-GRADE_TIMEOUT seconds per step (300), GRADE_UID the user that grades when
+GRADE_TIMEOUT seconds per step (600), GRADE_UID the user that grades when
 run as root (65534), GRADE_NPROC processes per sandbox (128).
 EOF
 }
@@ -90,21 +89,21 @@ exit "$status"
 '
 
 # grade_step N STEP: check STEP (step03-uts) of student N in a sandbox.
-# Leaves N/STEP.status (0, a failed check's status, timeout or missing),
-# N/STEP.time (start and end), N/STEP.log and N/STEP.reports/, and prints
-# "N STEP RESULT" for the progress line.
+# Leaves N/STEP.log, N/STEP.reports/ and N/STEP.status, the line it prints:
+# "N STEP RESULT DETAIL START END", RESULT pass, fail or missing, DETAIL the
+# sandbox's exit status or timeout.
 grade_step() {
-	local n=$1 step=$2 sub file started status=0
+	local n=$1 step=$2 sub file started status=0 res=fail
 	sub=$(cat "$WORK/$n/path")
 	file=$sub/$step/invoke_ns.c
 	started=$(date +%s)
 	mkdir -p "$WORK/$n/$step.reports"
 	# A symlink could show the grader's own files: only a regular file counts.
 	if [ -L "$sub/$step" ] || [ -L "$file" ] || [ ! -f "$file" ]; then
-		status=missing
+		res=missing status=-
 		printf 'no %s/invoke_ns.c (a regular file) in the submission\n' "$step" >"$WORK/$n/$step.log"
 	elif [ "$(stat -c %s "$file")" -gt 1048576 ]; then
-		status=1
+		status=-
 		printf 'the step file is larger than 1 MiB\n' >"$WORK/$n/$step.log"
 	else
 		# The braces keep bash's word on a sandbox killed at the time limit.
@@ -112,38 +111,24 @@ grade_step() {
 			"${SANDBOX[@]}" bash -c "$INSIDE" sandbox "$step" "$GRADE_UID" "$GRADE_NPROC" \
 				>"$WORK/$n/$step.tar" 2>"$WORK/$n/$step.log"; } 2>/dev/null || status=${PIPESTATUS[1]}
 		tar -xf "$WORK/$n/$step.tar" -C "$WORK/$n/$step.reports" --no-same-owner 2>/dev/null || true
+		[ "$status" != 0 ] || res=pass
 		if [ "$status" != 0 ] && [ $(($(date +%s) - started)) -ge "$GRADE_TIMEOUT" ]; then
 			status=timeout
 			printf '%s: stopped at the time limit, %s s\n' "$PROG" "$GRADE_TIMEOUT" >>"$WORK/$n/$step.log"
 		fi
 	fi
-	printf '%s\n' "$status" >"$WORK/$n/$step.status"
-	printf '%s %s\n' "$started" "$(date +%s)" >"$WORK/$n/$step.time"
-	printf '%s %s %s\n' "$n" "$step" "$(result "$status")"
-}
-
-# pass, fail or missing, from a status of grade_step.
-result() {
-	case $1 in
-	0) printf 'pass\n' ;;
-	missing) printf 'missing\n' ;;
-	*) printf 'fail\n' ;;
-	esac
+	printf '%s %s %s %s %s %s\n' "$n" "$step" "$res" "$status" "$started" "$(date +%s)" | tee "$WORK/$n/$step.status"
 }
 
 # The suites that failed while one that ran into its time limit ran, as
 # "N STEP" lines: that one may have taken their share of the machine.
 starved() {
-	local f
-	for f in "$WORK"/*/*.status; do
-		f=${f#"$WORK/"}
-		printf '%s %s %s %s\n' "${f%%/*}" "${f#*/}" "$(cat "$WORK/$f")" "$(cat "$WORK/${f%.status}.time")"
-	done | awk '{ sub(/\.status$/, "", $2); job[NR] = $0 } $3 == "timeout" { from[++k] = $4; to[k] = $5 }
+	cat "$WORK"/*/*.status | awk '{ job[NR] = $0 } $4 == "timeout" { from[++k] = $5; to[k] = $6 }
 		END {
 			for (i = 1; i <= NR; i++) {
 				split(job[i], f, " ")
-				for (j = 1; j <= k && f[3] ~ /^[1-9]/; j++)
-					if (f[4] < to[j] && f[5] > from[j]) { print f[1], f[2]; break }
+				for (j = 1; j <= k && f[3] == "fail" && f[4] != "timeout"; j++)
+					if (f[5] < to[j] && f[6] > from[j]) { print f[1], f[2]; break }
 			}
 		}'
 }
@@ -152,7 +137,7 @@ starved() {
 # progress: one line kept up to date on a terminal, else a line a suite.
 run_jobs() {
 	local done=0 total=$2 n step res
-	xargs -r -P "$1" -L 1 "$ROOT/scripts/grade.sh" --job | while read -r n step res; do
+	xargs -r -P "$1" -L 1 "$ROOT/scripts/grade.sh" --job | while read -r n step res _; do
 		done=$((done + 1))
 		if [ -t 2 ]; then
 			printf '\r%s: %d/%d suites graded, %d s ' "$PROG" "$done" "$total" "$(($(date +%s) - STARTED))" >&2
@@ -161,11 +146,6 @@ run_jobs() {
 			printf '%s: %d/%d %s %s: %s\n' "$PROG" "$done" "$total" "$(cat "$WORK/$n/name")" "$step" "$res" >&2
 		fi
 	done
-}
-
-# The weight of step $1 of $2 in the score: whole numbers that add up to 100.
-weight() {
-	printf '%d\n' $((100 * $1 / $2 - 100 * ($1 - 1) / $2))
 }
 
 # What results.json says of a step: the summary lines of its log and its
@@ -181,7 +161,7 @@ step_output() {
 
 # report N: OUT/STUDENT/ and the gradebook row of student N.
 report() {
-	local n=$1 name dir res step i=0 passed=0 failed=0 score=0 w p f t0 t1
+	local n=$1 name dir res step i=0 passed=0 failed=0 score=0 w p f t0 t1 _
 	local -a row=()
 	name=$(cat "$WORK/$n/name")
 	dir=$OUT/$name
@@ -189,17 +169,17 @@ report() {
 	mkdir -p "$dir/junit"
 	for step in "${STEPS[@]}"; do
 		i=$((i + 1))
-		res=$(result "$(cat "$WORK/$n/$step.status")")
+		read -r _ _ res _ t0 t1 <"$WORK/$n/$step.status"
 		row+=("$res")
 		COUNT[$step.$res]=$((${COUNT[$step.$res]:-0} + 1))
-		w=$(weight "$i" "${#STEPS[@]}")
+		# The step's weight: whole numbers that add up to 100.
+		w=$((100 * i / ${#STEPS[@]} - 100 * (i - 1) / ${#STEPS[@]}))
 		[ "$res" != pass ] || score=$((score + w))
 		read -r p f < <(awk -F'[:,] ' '/^step0[1-7]-[a-z-]+: [0-9]+ passed, [0-9]+ failed/ {
 			p += $2; f += $3 } END { print p + 0, f + 0 }' "$WORK/$n/$step.log")
 		passed=$((passed + p))
 		failed=$((failed + f))
 		find "$WORK/$n/$step.reports" -type f -name '*.xml' -exec cp -t "$dir/junit" {} +
-		read -r t0 t1 <"$WORK/$n/$step.time"
 		{ printf '== %s: %s (%d s)\n' "$step" "$res" "$((t1 - t0))"; cat "$WORK/$n/$step.log"; } >>"$dir/log.txt"
 		jq -n --arg name "$step" --arg res "$res" --arg output "$(step_output "$WORK/$n/$step.log")" \
 			--argjson max "$w" '{name: $name, score: (if $res == "pass" then $max else 0 end),
@@ -214,29 +194,15 @@ report() {
 }
 
 summary() {
-	local step sorted
+	local step
 	printf '\n%d submissions graded in %d s, %d suites at once\n' "${#SCORES[@]}" "$(($(date +%s) - STARTED))" "$GRADE_JOBS"
 	for step in "${STEPS[@]}"; do
 		printf '%-14s %3d pass %3d fail %3d missing\n' "$step:" "${COUNT[$step.pass]:-0}" \
 			"${COUNT[$step.fail]:-0}" "${COUNT[$step.missing]:-0}"
 	done
-	sorted=$(printf '%s\n' "${SCORES[@]}" | sort -n)
-	printf 'score (of 100): lowest %d, median %d, highest %d\n' "$(head -n 1 <<<"$sorted")" \
-		"$(sed -n "$(((${#SCORES[@]} + 1) / 2))p" <<<"$sorted")" "$(tail -n 1 <<<"$sorted")"
+	printf '%s\n' "${SCORES[@]}" | sort -n | awk '{ s[NR] = $1 }
+		END { printf "score (of 100): lowest %d, median %d, highest %d\n", s[1], s[int((NR + 1) / 2)], s[NR] }'
 	printf 'gradebook: %s; per student: results.json, junit/, log.txt\n' "$OUT/gradebook.csv"
-}
-
-# bench N: grade N copies of this lab, the reference solution.
-bench() {
-	local dir n
-	[[ ${1-} =~ ^[1-9][0-9]*$ ]] || die "--bench needs a number of copies" 2
-	dir=$(mktemp -d)
-	trap 'rm -rf "$dir"' EXIT
-	"$ROOT/scripts/copylab.sh" "$ROOT" "$dir/subs/copy1"
-	for n in $(seq 2 "$1"); do
-		cp -r "$dir/subs/copy1" "$dir/subs/copy$n"
-	done
-	"$ROOT/scripts/grade.sh" "$dir/subs" "$dir/out" 2>/dev/null
 }
 
 main() {
@@ -244,7 +210,6 @@ main() {
 	case ${1-} in
 	-h | --help) usage; exit 0 ;;
 	--job) shift; grade_step "$@"; exit 0 ;;
-	--bench) bench "${2-}"; exit ;;
 	'') usage >&2; exit 2 ;;
 	esac
 	[ $# -le 2 ] || die "too many arguments: SUBMISSIONS [OUT]" 2
