@@ -235,7 +235,7 @@ main() {
 	mapfile -t STEPS < <(cd "$ROOT" && printf '%s\n' step0[1-7]-*)
 	# One student per entry, but hidden ones, OUT, and names a CSV line cannot hold.
 	for entry in "$SUBMISSIONS"/*; do
-		[ -e "$entry" ] && [ "$(realpath "$entry")" != "$OUT" ] || continue
+		if [ ! -e "$entry" ] || [ "$(realpath "$entry")" = "$OUT" ]; then continue; fi
 		if [[ ${entry##*/} == *[[:cntrl:]]* ]] || [ "${entry##*/}" = gradebook.csv ]; then
 			printf '%s: left out: %q, not a name for the gradebook\n' "$PROG" "${entry##*/}" >&2
 			continue

@@ -22,8 +22,9 @@ esac
 cd "$ROOT"
 prev=$(printf '%s\n' step0"$(($1 - 1))"-*)
 this=$(printf '%s\n' step0"$1"-*)
-[ -f ".handout/$prev.c" ] && [ -f ".handout/$this.c" ] ||
+if [ ! -f ".handout/$prev.c" ] || [ ! -f ".handout/$this.c" ]; then
 	die "no skeletons in .handout/: make next works in a handout (make handout DEST=DIR)"
+fi
 [ -f "$prev/invoke_ns.c" ] || die "$prev/invoke_ns.c is missing"
 
 merged=$(mktemp)

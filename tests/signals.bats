@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # shellcheck shell=bats
-# shellcheck disable=SC2016,SC2154,SC2034
+# shellcheck disable=SC2016,SC2154,SC2034,SC2153,SC2030,SC2031
 # (single-quoted scripts are for the shell in the container; bats sets stderr)
 # Signals, as DESIGN.md's "Parent and child" states them: invoke_ns passes
 # INT, TERM, HUP and QUIT on to the command once; what the caller ignores
