@@ -28,6 +28,9 @@ for lib in bats-support bats-assert; do
 	done
 	bats_load_library "$lib"
 done
+# No suite may find these set: a teardown's rm -rf "$dir" once took the
+# last library directory with it.
+unset lib dir file
 
 ROOT=${BATS_TEST_DIRNAME%/*}
 STEP=${STEP:-step07-user}

@@ -34,42 +34,42 @@ extract_runs() {
 	unshare --user --map-root-user true 2>/dev/null || skip "this machine does not let users create user namespaces"
 	local runner=() script
 	# Not under bats' own directory, which only its user can enter.
-	dir=$(mktemp -d)
-	chmod 755 "$dir"
+	JOB_DIR=$(mktemp -d)
+	chmod 755 "$JOB_DIR"
 	# The push: a copy of the lab in which step 1 is done and the rest not begun.
-	"$ROOT/scripts/copylab.sh" "$ROOT" "$dir/work/invoke-ns-alice"
-	rm "$dir"/work/invoke-ns-alice/step0[2-7]-*/invoke_ns.c
-	mkdir "$dir/runs" "$dir/temp" "$dir/bin"
-	extract_runs "$dir/runs"
-	[ -f "$dir/runs/3.sh" ]
+	"$ROOT/scripts/copylab.sh" "$ROOT" "$JOB_DIR/work/invoke-ns-alice"
+	rm "$JOB_DIR"/work/invoke-ns-alice/step0[2-7]-*/invoke_ns.c
+	mkdir "$JOB_DIR/runs" "$JOB_DIR/temp" "$JOB_DIR/bin"
+	extract_runs "$JOB_DIR/runs"
+	[ -f "$JOB_DIR/runs/3.sh" ]
 	# sudo runs the command as the runner and notes it.
-	printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"%s/sudo.log"\nexec "$@"\n' "$dir" >"$dir/bin/sudo"
-	chmod 755 "$dir/bin/sudo"
-	: >"$dir/summary.md"
+	printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"%s/sudo.log"\nexec "$@"\n' "$JOB_DIR" >"$JOB_DIR/bin/sudo"
+	chmod 755 "$JOB_DIR/bin/sudo"
+	: >"$JOB_DIR/summary.md"
 	# As root here, the runner is an unprivileged user, as on GitHub.
 	if [ "$(id -u)" -eq 0 ] && setpriv --reuid=64998 true 2>/dev/null; then
-		chown -R 64998:64998 "$dir"
+		chown -R 64998:64998 "$JOB_DIR"
 		runner=(setpriv --reuid=64998 --regid=64998 --clear-groups)
 	fi
-	for script in "$dir"/runs/*.sh; do
-		(cd "$dir/work/invoke-ns-alice" && "${runner[@]}" env -i HOME="$dir" PATH="$dir/bin:$PATH" \
-			GITHUB_WORKSPACE="$dir/work/invoke-ns-alice" GITHUB_REPOSITORY=course/invoke-ns-alice \
-			RUNNER_TEMP="$dir/temp" GITHUB_STEP_SUMMARY="$dir/summary.md" \
-			bash --noprofile --norc -eo pipefail "$script" </dev/null) >>"$dir/job.log" 2>&1 ||
-			fail "$(printf '%s failed:\n' "$script"; cat "$dir/job.log")"
+	for script in "$JOB_DIR"/runs/*.sh; do
+		(cd "$JOB_DIR/work/invoke-ns-alice" && "${runner[@]}" env -i HOME="$JOB_DIR" PATH="$JOB_DIR/bin:$PATH" \
+			GITHUB_WORKSPACE="$JOB_DIR/work/invoke-ns-alice" GITHUB_REPOSITORY=course/invoke-ns-alice \
+			RUNNER_TEMP="$JOB_DIR/temp" GITHUB_STEP_SUMMARY="$JOB_DIR/summary.md" \
+			bash --noprofile --norc -eo pipefail "$script" </dev/null) >>"$JOB_DIR/job.log" 2>&1 ||
+			fail "$(printf '%s failed:\n' "$script"; cat "$JOB_DIR/job.log")"
 	done
-	run -0 cat "$dir/sudo.log"
+	run -0 cat "$JOB_DIR/sudo.log"
 	assert_line --regexp '/scripts/deps\.sh --ensure$'
-	run -0 cat "$dir/summary.md"
+	run -0 cat "$JOB_DIR/summary.md"
 	assert_line '| step01 | pass |'
 	assert_line '| step07 | missing |'
 	assert_line --regexp '^score: 14 of 100; tests: [1-9][0-9]* passed, 0 failed$'
-	[ -s "$dir/temp/grades/invoke-ns-alice/results.json" ]
-	grep -q '<testcase ' "$dir/temp/grades/invoke-ns-alice/junit/step01-pid.xml"
+	[ -s "$JOB_DIR/temp/grades/invoke-ns-alice/results.json" ]
+	grep -q '<testcase ' "$JOB_DIR/temp/grades/invoke-ns-alice/junit/step01-pid.xml"
 }
 
 teardown() {
-	[ -z "${dir:-}" ] || rm -rf "$dir"
+	[ -z "${JOB_DIR:-}" ] || rm -rf "$JOB_DIR"
 }
 
 @test "nothing is left behind by this suite" {
