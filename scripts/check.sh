@@ -25,7 +25,7 @@ source "$(dirname "$0")/lib.sh"
 
 readonly REPORTS=$ROOT/tests/reports
 readonly SHARED_SUITES="signals usage exit_status"
-readonly LAB_SUITES="handout lab demo scripts steps workflow"
+readonly LAB_SUITES="handout lab demo scripts steps"
 
 usage() {
 	cat <<EOF
