@@ -63,13 +63,14 @@ at_prompt() {
 # wait_prompt TERM AFTER [PROMPT]: wait for a prompt (PROMPT, if given), as
 # a student does before typing; STOPPED says why when none came.
 wait_prompt() {
-	local end=$((SECONDS + WAIT))
+	local end=$((SECONDS + WAIT)) n=0
 	until at_prompt "$1" "$2"; do
 		if ((SECONDS >= end)); then
 			STOPPED="terminal $1 gave no prompt back within $WAIT s"
 			return 1
 		fi
-		sleep 0.05
+		n=$((n + 1))
+		sleep "0.0$((n < 9 ? n : 9))" # look again soon, then less often
 	done
 	if [ -n "${3-}" ] && [ "$3" != "$AT_PROMPT" ]; then
 		STOPPED="terminal $1 shows the prompt '$AT_PROMPT', not '$3'"
