@@ -2,12 +2,13 @@
 # check.sh [N]: run the lab's bats suites and sum them up per step (`make
 # check`, `make check STEP=N`).
 #
-# Step N is checked with the suites every step shares (usage, exit status,
-# signals) and its own suite.  In a full run the last step also runs the
-# suites of every earlier step, and the suites about the lab as a whole
-# (scripts/, LAB.md, make demo, make handout) run once, against it: `make
-# sync-check`, which make check runs first, proves that a step holds the code
-# of every earlier step unchanged, so an earlier suite needs no other run.
+# Step N is checked with its own suite and usage (its -h and its flags).
+# The last step also runs every other suite: `make sync-check`, which make
+# check runs first, proves that a step holds the code of every earlier step
+# unchanged, so the suites of earlier steps, and those of the code every
+# step shares (exit status, signals), need no other run.  The suites about
+# the lab as a whole (scripts/, LAB.md, make demo, make handout) run once.
+# `check.sh N` runs step N's suite and every suite of the shared code.
 #
 # Each suite file is a job, as many at once as there are CPUs, in
 # namespaces and a session of its own (in_sandbox in lib.sh): its leak check
@@ -24,7 +25,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 readonly REPORTS=$ROOT/tests/reports
-readonly SHARED_SUITES="signals usage exit_status"
+readonly SHARED_SUITES="signals exit_status"
 readonly LAB_SUITES="handout lab demo scripts steps"
 
 usage() {
@@ -39,26 +40,21 @@ EOF
 
 # The jobs of this run, "GROUP STEP SUITE" a line, the longest first.
 plan() {
-	local only=$1 last step s
+	local only=$1 last step s extra
 	last=$(steps | tail -n 1)
-	if [ -z "$only" ]; then
-		for s in $LAB_SUITES; do
-			[ -f "$ROOT/tests/$s.bats" ] && printf 'shared %s %s\n' "$last" "$s"
-		done
-	fi
+	[ -n "$only" ] || for s in $LAB_SUITES; do
+		[ ! -f "$ROOT/tests/$s.bats" ] || printf 'shared %s %s\n' "$last" "$s"
+	done
 	for step in $(steps | tac); do
 		[ -z "$only" ] || [ "$(step_number "$step")" = "$only" ] || continue
-		if [ -n "$AS_YOU" ] && [ "$step" = step07-user ]; then
+		[ -z "$AS_YOU" ] || [ "$step" != step07-user ] ||
 			printf 'step07-user-as-you step07-user step07-user\n'
-		fi
-		for s in "$step" $SHARED_SUITES; do
+		extra=""
+		[ -z "$only" ] || extra=$SHARED_SUITES
+		[ -n "$only" ] || [ "$step" != "$last" ] || extra="$SHARED_SUITES $(steps | grep -vx "$step")"
+		for s in "$step" usage $extra; do
 			printf '%s %s %s\n' "$step" "$step" "$s"
 		done
-		if [ -z "$only" ] && [ "$step" = "$last" ]; then
-			for s in $(steps); do
-				[ "$s" = "$last" ] || printf '%s %s %s\n' "$step" "$step" "$s"
-			done
-		fi
 	done
 }
 
