@@ -153,8 +153,13 @@ start_waiting() {
 
 @test "the end of a child inherited through exec does not end the wait" {
 	mkfifo "$BATS_TEST_TMPDIR/inherited"
-	# sh's background child becomes invoke_ns's child when sh execs it.
-	LAUNCH=(sh -c 'read -r _ <"$0" & exec "$@"' "$BATS_TEST_TMPDIR/inherited")
+	# The test holds the FIFO open too, so that the background child below,
+	# which closes its own copy, sees its end with the test's, pass or fail.
+	exec 9<>"$BATS_TEST_TMPDIR/inherited"
+	# sh's background child becomes invoke_ns's child when sh execs it.  It
+	# keeps neither invoke_ns's output nor the test's end of the FIFO open.
+	LAUNCH=(sh -c '(exec >/dev/null 9>&-; read -r _ <"$0") & exec "$@" 9>&-' \
+		"$BATS_TEST_TMPDIR/inherited")
 	start_waiting
 	printf 'end\n' >"$BATS_TEST_TMPDIR/inherited"
 	printf 'still here\n' >&"$IN"
