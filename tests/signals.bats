@@ -158,11 +158,10 @@ WAIT_HOLD='until read -r _ <"$1"; do :; done'
 	unshare --user true 2>/dev/null || skip "no user namespaces here"
 	# As uid 65534 with effective uid 65533, the parent may map only
 	# 65533: its write of "0 65534 1" to uid_map fails.
-	run -125 sh -c 'exec 0<&- 1>&- 2>&- "$@"' _ \
-		setpriv --ruid=65534 --euid=65533 --rgid=65534 --egid=65534 --clear-groups \
-		"$BIN" -U sh -c 'exit 42'
-	run -125 setpriv --ruid=65534 --euid=65533 --rgid=65534 --egid=65534 --clear-groups \
-		"$BIN" -U sh -c 'exit 42'
+	local as=(setpriv --ruid=65534 --euid=65533 --rgid=65534 --egid=65534 --clear-groups)
+	"${as[@]}" true 2>/dev/null || skip "needs uids 65533 and 65534 (root of a user namespace has none)"
+	run -125 sh -c 'exec 0<&- 1>&- 2>&- "$@"' _ "${as[@]}" "$BIN" -U sh -c 'exit 42'
+	run -125 "${as[@]}" "$BIN" -U sh -c 'exit 42'
 	assert_line --regexp '^invoke_ns: write /proc/[0-9]+/uid_map: '
 }
 
