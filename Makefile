@@ -1,6 +1,8 @@
 # invoke_ns lab: build, test, tour and grade the seven steps.
 #   make            build every step present (each stepNN-*/invoke_ns)
 #   make check      build, then run the bats suites (STEP=N for one step)
+#   make check-all  lint, check, then the long suites: grading a course,
+#                   the workflow, the quick start on a fresh Debian (CI)
 #   make demo       build, then tour the steps: which namespaces each makes
 #   make jail       build ./jail, a chroot jail for step 6 and 7
 #   make diff STEP=N   what step N adds to step N-1
@@ -21,7 +23,7 @@ LDLIBS = -lrt
 STEPS := $(sort $(wildcard step0[1-7]-*))
 BINS := $(addsuffix /invoke_ns,$(STEPS))
 
-.PHONY: all check clean demo jail diff lint bench deps handout next grade steps sync-check
+.PHONY: all check check-all clean demo jail diff lint bench deps handout next grade steps sync-check
 
 all: $(BINS)
 
@@ -32,6 +34,10 @@ all: $(BINS)
 
 check: all sync-check
 	@scripts/check.sh $(STEP)
+
+# The suites that take minutes each, with root: run one after the other.
+check-all: lint check
+	@bats tests/grade.bats tests/workflow.bats tests/quickstart.bats
 
 demo: all
 	@scripts/demo.sh
