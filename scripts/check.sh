@@ -2,24 +2,21 @@
 # check.sh [N]: run the lab's bats suites and sum them up per step (`make
 # check`, `make check STEP=N`).
 #
-# Step N is checked with its own suite and usage (its -h and its flags).
-# The last step also runs every other suite: `make sync-check`, which make
-# check runs first, proves that a step holds the code of every earlier step
-# unchanged, so the suites of earlier steps, and those of the code every
-# step shares (exit status, signals), need no other run.  The suites about
-# the lab as a whole (scripts/, LAB.md, make demo, make handout) run once.
-# `check.sh N` runs step N's suite and every suite of the shared code.
+# Step N runs its own suite and usage (its -h and flags); the last step
+# also runs every other suite, since `make sync-check` (run first) proves
+# that it holds the code of every earlier step unchanged.  `check.sh N`
+# runs step N's suite, usage, exit_status and signals.  The suites about the
+# lab as a whole (scripts/, LAB.md, make demo, make handout) run once.
 #
-# Each suite file is a job, as many at once as there are CPUs, in
-# namespaces and a session of its own (in_sandbox in lib.sh): its leak check
-# sees only what it made, whatever runs beside it.  Without root, a user
-# namespace makes the caller its root, and step 7's suite also runs as the
-# caller, the unprivileged user it is about.  Where users may not create
-# user namespaces, the suites run one at a time as the caller, and what
-# needs root skips, saying why.
+# Each suite file is a job, as many at once as there are CPUs, each in
+# namespaces and a session of its own (in_sandbox in lib.sh), so that its
+# leak check sees only what it made.  Without root, a user namespace makes
+# the caller its root, and step 7's suite also runs as the caller; where
+# users may not create user namespaces, the suites run one at a time as the
+# caller, and what needs root skips, saying why.
 #
-# Output: a line per suite as it ends, the failures in full, then one
-# summary line per step and a total.  JUnit reports: tests/reports/STEP.xml.
+# Output: a line per suite as it ends, the failures in full, a summary line
+# per step and a total.  JUnit reports: tests/reports/STEP.xml.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -29,13 +26,7 @@ readonly SHARED_SUITES="signals exit_status"
 readonly LAB_SUITES="handout lab demo scripts steps"
 
 usage() {
-	cat <<EOF
-Usage: $PROG [-h] [N]
-
-Run the lab's tests: every step present, or only step N (1 to 7).  Prints a
-summary line per step and a total, writes JUnit reports to tests/reports/,
-and exits 1 when any test failed.
-EOF
+	printf 'Usage: %s [-h] [N]\nRun the tests of every step, or of step N (1 to 7).\n' "$PROG"
 }
 
 # The jobs of this run, "GROUP STEP SUITE" a line, the longest first.
