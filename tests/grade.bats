@@ -112,12 +112,12 @@ row() {
 
 @test "a fresh handout grades step 1 only" {
 	run -0 row main handout
-	assert_output --regexp '^pass,fail,fail,fail,fail,fail,fail,[0-9]+,[1-9][0-9]*,14$'
+	assert_output --regexp '^pass,fail,fail,fail,fail,fail,fail,[1-9][0-9]*,0,14$'
 }
 
 @test "a handout with step 3's code back grades step 3 too, whatever its own tests say" {
 	run -0 row main restored
-	assert_output --regexp '^pass,fail,pass,fail,fail,fail,fail,[0-9]+,[1-9][0-9]*,28$'
+	assert_output --regexp '^pass,fail,pass,fail,fail,fail,fail,[1-9][0-9]*,0,28$'
 }
 
 @test "results.json is Gradescope's format, and adds up to the gradebook's score" {
@@ -130,8 +130,11 @@ row() {
 	assert_output 100
 	run -0 jq '.score == ([.tests[].score] | add)' "$json"
 	assert_output true
-	# A failed step says which tests failed.
+	# A step left as the handout's skeleton fails without a run, and says so.
 	run -0 jq -r '.tests[1].output' "$json"
+	assert_output "the step file is the handout's, its TODOs not done"
+	# A step that ran says which tests failed.
+	run -0 jq -r '.tests[0].output' "$OPEN/hostile.out/writer/results.json"
 	assert_line --regexp '^not ok '
 }
 

@@ -265,9 +265,10 @@ stop_monitor() {
 	fi
 }
 
-# Wait until process PID has gone (it is not our child, so `wait` cannot).
+# Wait until process PID has gone (it is not our child, so `wait` cannot);
+# tail looks every 20 ms.
 wait_gone() {
-	timeout 10 tail --pid="$1" -f /dev/null
+	timeout 10 tail -s 0.02 --pid="$1" -f /dev/null
 }
 
 # The host's mount table, without the ids that change between reads.  The
