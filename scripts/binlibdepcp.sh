@@ -30,8 +30,19 @@ usage_error() {
 	exit 2
 }
 
+# link PATH: the symbolic link PATH made again in the jail J, with the same
+# text, which LINK then remembers.
+declare -A PUT LINK
+link() {
+	LINK[$1]=$(readlink -- "$1")
+	[[ -L $J$1 && $(readlink -- "$J$1") == "${LINK[$1]}" ]] && return 0
+	[[ ! -e $J$1 && ! -L $J$1 ]] || die "$J$1 is in the way of a link like $1"
+	ln -s -- "${LINK[$1]}" "$J$1"
+	printf '  link  %s -> %s\n' "$1" "${LINK[$1]}"
+	LINKS=$((LINKS + 1))
+}
+
 # put PATH: copy PATH into the jail J, name by name (see above), once.
-declare -A PUT
 put() {
 	local done="" rest=${1#/} name target
 	[ -z "${PUT[$1]-}" ] || return 0
@@ -45,14 +56,8 @@ put() {
 		esac
 		done=$done/$name
 		if [ -L "$done" ]; then
-			# The link again in the jail, with the same text; then follow it.
-			target=$(readlink -- "$done")
-			if [ "$(readlink -- "$J$done")" != "$target" ]; then
-				[[ ! -e $J$done && ! -L $J$done ]] || die "$J$done is in the way of a link like $done"
-				ln -s -- "$target" "$J$done"
-				printf '  link  %s -> %s\n' "$done" "$target"
-				LINKS=$((LINKS + 1))
-			fi
+			[ -n "${LINK[$done]-}" ] || link "$done"
+			target=${LINK[$done]}
 			[[ $target == /* ]] || target=${done%/*}/$target
 			put "$target${rest:+/$rest}"
 			return
@@ -64,7 +69,7 @@ put() {
 			# Without --preserve, cp gives the copy the mode of the original
 			# less the umask, and never its setuid and setgid bits.
 			cp --remove-destination -- "$done" "$J$done"
-			chmod ug-s -- "$J$done"
+			if [ -u "$J$done" ] || [ -g "$J$done" ]; then chmod ug-s -- "$J$done"; fi
 			printf '  copy  %s\n' "$done"
 			FILES=$((FILES + 1))
 		fi
