@@ -66,10 +66,9 @@ put() {
 		if [ -d "$done" ]; then
 			[ -d "$J$done" ] || mkdir -- "$J$done"
 		elif [ ! -e "$J$done" ] || ! cmp -s -- "$done" "$J$done"; then
-			# Without --preserve, cp gives the copy the mode of the original
-			# less the umask, and never its setuid and setgid bits.
+			# Without --preserve, cp creates the copy with the mode of the
+			# original less the umask and its setuid and setgid bits.
 			cp --remove-destination -- "$done" "$J$done"
-			if [ -u "$J$done" ] || [ -g "$J$done" ]; then chmod ug-s -- "$J$done"; fi
 			printf '  copy  %s\n' "$done"
 			FILES=$((FILES + 1))
 		fi
