@@ -30,22 +30,19 @@ usage_error() {
 	exit 2
 }
 
-# link PATH: the link PATH made again in the jail J, with the same text.
+# link PATH: the symbolic link PATH made again in the jail J, with the same
+# text, which LINK then remembers.
+declare -A PUT LINK
 link() {
 	LINK[$1]=$(readlink -- "$1")
-	if [ -L "$J$1" ] && [ "$(readlink -- "$J$1")" = "${LINK[$1]}" ]; then
-		return 0
-	fi
-	if [ -e "$J$1" ] || [ -L "$J$1" ]; then
-		die "$J$1 is in the way of a link like $1"
-	fi
+	[[ -L $J$1 && $(readlink -- "$J$1") == "${LINK[$1]}" ]] && return 0
+	[[ ! -e $J$1 && ! -L $J$1 ]] || die "$J$1 is in the way of a link like $1"
 	ln -s -- "${LINK[$1]}" "$J$1"
 	printf '  link  %s -> %s\n' "$1" "${LINK[$1]}"
 	LINKS=$((LINKS + 1))
 }
 
 # put PATH: copy PATH into the jail J, name by name (see above), once.
-declare -A PUT LINK
 put() {
 	local done="" rest=${1#/} name target
 	[ -z "${PUT[$1]-}" ] || return 0
@@ -69,12 +66,9 @@ put() {
 		if [ -d "$done" ]; then
 			[ -d "$J$done" ] || mkdir -- "$J$done"
 		elif [ ! -e "$J$done" ] || ! cmp -s -- "$done" "$J$done"; then
-			# Without --preserve, cp gives the copy the mode of the original
-			# less the umask, and never its setuid and setgid bits.
+			# Without --preserve, cp creates the copy with the mode of the
+			# original less the umask and its setuid and setgid bits.
 			cp --remove-destination -- "$done" "$J$done"
-			if [ -u "$J$done" ] || [ -g "$J$done" ]; then
-				chmod ug-s -- "$J$done"
-			fi
 			printf '  copy  %s\n' "$done"
 			FILES=$((FILES + 1))
 		fi
@@ -123,13 +117,9 @@ copy() {
 
 case ${1-} in
 -h | --help)
-	cat <<EOF
-Usage: $PROG [-h] BINARY... DIR
-
-Copy each BINARY (a path, or a command found in PATH), every library that
-ldd names for it and their loader into DIR, at the same paths, so that
-'chroot DIR BINARY' runs it.  DIR is created if missing; it must not be /.
-EOF
+	printf 'Usage: %s [-h] BINARY... DIR\n%s\n' "$PROG" "Copy each BINARY (a path, or a command in PATH), the libraries ldd names
+for it and their loader into DIR (created if missing, never /), at the same
+paths, so that 'chroot DIR BINARY' runs it."
 	exit 0 ;;
 -?*) usage_error "unknown option $1" ;;
 esac

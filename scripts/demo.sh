@@ -1,21 +1,19 @@
 #!/usr/bin/env bash
-# demo.sh: the lab in one command (`make demo`).
-#
-# Runs each step's invoke_ns with every flag that step knows, and in it a
-# small command that reports the namespaces it is in (/proc/self/ns/TYPE,
-# whose inode namespaces(7) calls the namespace's identity) and what the step
-# changed.  For each step: a table of the types, the host's inode, the
-# container's and "yes" where it is new, then one line of what the step
-# shows.  Steps 1 to 6 need root; without it they say so and step 7 runs
-# alone, with -U.  Exits 1 when a step that could run failed.
+# demo.sh (make demo): run each built step's invoke_ns with every flag the
+# step knows, and in it a command that reports the namespaces it is in
+# (/proc/self/ns/TYPE, whose inode namespaces(7) calls its identity) and what
+# the step changed.  For each step a table of the types, the host's inode,
+# the container's and "yes" where it is new (coloured on a terminal unless
+# NO_COLOR is set), then one line of what the step shows.  Steps 1 to 6 need
+# root; without it they say so and step 7 runs alone.  Exits 1 when a step
+# that could run failed.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 readonly TYPES="cgroup ipc mnt net pid time user uts"
-
-# Run in each container, with only what `make jail` puts in a jail: "ns TYPE
-# INODE" per type, then a "KEY VALUE" line for each thing a step changes.
+# Run in each container, with only the jail's programs: "ns TYPE INODE" per
+# type, then a "KEY VALUE" line for each thing a step changes.
 # shellcheck disable=SC2016
 readonly PROBE='
 for t in '"$TYPES"'; do printf "ns %s %s\n" "$t" "$(stat -L -c %i /proc/self/ns/$t)"; done
@@ -40,8 +38,7 @@ table() {
 	local t host inside
 	printf '%-7s %-12s %-12s %s\n' type host container new
 	for t in $TYPES; do
-		host=$(stat -L -c %i "/proc/$$/ns/$t")
-		inside=$(value "ns $t")
+		host=$(stat -L -c %i "/proc/$$/ns/$t") inside=$(value "ns $t")
 		if [ "${inside:-?}" != "$host" ] && [ -n "$inside" ]; then
 			printf '%-7s %-12s %-12s %s\n' "$t" "$host" "$inside" "${GREEN}yes$PLAIN"
 		else
@@ -82,15 +79,12 @@ restricted() {
 	local knob
 	for knob in kernel/apparmor_restrict_unprivileged_userns=1 \
 		kernel/unprivileged_userns_clone=0 user/max_user_namespaces=0; do
-		if [ "$(cat "/proc/sys/${knob%=*}" 2>/dev/null)" = "${knob#*=}" ]; then
-			printf '%s\n' "${knob//\//.}"
-			return 0
-		fi
+		[ "$(cat "/proc/sys/${knob%=*}" 2>/dev/null)" != "${knob#*=}" ] || { printf '%s\n' "${knob//\//.}"; return 0; }
 	done
 	return 1
 }
 
-# failed WHAT FILE: say that the step failed, and what FILE says.
+# failed WHAT [FILE]: say that the step failed, and what FILE says.
 failed() {
 	printf '%sFAILED%s: %s\n' "$RED" "$PLAIN" "$1"
 	[ -z "${2-}" ] || sed 's/^/  /' "$2"
@@ -110,13 +104,13 @@ run_step() {
 	if [ "$n" -lt 7 ] && [ "$(id -u)" -ne 0 ]; then
 		printf 'skipped: creating namespaces without -U needs root (sudo make demo)\n\n'
 		return 0
-	fi
-	if [ "$n" -eq 7 ] && [ "$(id -u)" -ne 0 ] && why=$(restricted); then
+	elif [ "$n" -eq 7 ] && [ "$(id -u)" -ne 0 ] && why=$(restricted); then
 		printf 'skipped: %s restricts unprivileged user namespaces (LAB.md, appendix A)\n\n' "$why"
 		return 0
 	fi
+	# The jail: the probe's programs with their libraries; invoke_ns makes /proc.
 	if [ "$n" -ge 6 ] && [ ! -d "$TMP/jail" ]; then
-		"$ROOT/scripts/mkjail.sh" "$TMP/jail" >"$TMP/err" 2>&1 ||
+		"$ROOT/scripts/binlibdepcp.sh" sh stat hostname ip id "$TMP/jail" >"$TMP/err" 2>&1 ||
 			failed "could not build a jail:" "$TMP/err" || return
 	fi
 	timeout 30 "$ROOT/$dir/invoke_ns" "${flags[@]}" sh -c "$PROBE" \
@@ -127,16 +121,6 @@ run_step() {
 	printf '%s\n\n' "$why"
 }
 
-case ${1-} in
--h | --help)
-	printf 'Usage: %s [-h]\n\n%s\n' "$PROG" "Run every built step (make builds them) and show,
-for each, which namespaces its invoke_ns creates and what that changes
-inside.  Steps 1-6 need root (sudo make demo); step 7 runs without it.
-Colours only on a terminal, and not when NO_COLOR is set."
-	exit 0 ;;
-'') ;;
-*) die "no arguments expected (try $PROG -h)" ;;
-esac
 TMP=$(mktemp -d)
 chmod 755 "$TMP"
 trap 'rm -rf "$TMP"' EXIT

@@ -1,24 +1,20 @@
 #!/usr/bin/env bash
-# deps.sh [--ensure]: install what the lab needs, with apt-get (Debian, Ubuntu).
-#
-#   deps.sh            install everything: build, test, lint and bench tools
-#   deps.sh --ensure   only make sure the test tools are there: install them
-#                      as root, else print the command that would and fail
+# deps.sh (make deps): install everything the lab uses, with apt-get.
+# deps.sh --ensure: only the test tools: install them as root, else print
+# the command that would and fail.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-# What the lab runs: a compiler and make; bats and its two libraries; ip,
-# ping, unshare, nsenter, setpriv, ps and top; terminfo for top in the jail;
-# the lint tools (clang is the second compiler whose warnings count);
-# hyperfine for make bench; jq for make grade; tmux and cram for the
-# transcripts of LAB.md; debootstrap for the quick start test.
+# A compiler and make; bats and its two libraries; ip, ping, unshare,
+# nsenter, setpriv, ps and top; terminfo for top in the jail; the lint tools
+# (clang is the second compiler); hyperfine (bench); jq (grade); tmux and
+# cram (LAB.md's transcripts); debootstrap (the quick start's test).
 readonly TEST_PACKAGES="bats bats-support bats-assert"
 readonly PACKAGES="gcc make libc6-dev $TEST_PACKAGES iproute2 iputils-ping
 util-linux procps ncurses-base ncurses-term shellcheck cppcheck clang hyperfine jq
 tmux python3-cram debootstrap"
 
-# apt_install PACKAGE...: apt-get install, saying so first.
 apt_install() {
 	command -v apt-get >/dev/null ||
 		die "no apt-get here: install these (or what your distribution calls them): $*"
@@ -38,12 +34,9 @@ have_test_tools() {
 }
 
 case ${1-} in
--h | --help) sed -n '2,6s/^# \{0,1\}//p' "$0" ;;
 --ensure)
 	have_test_tools && exit 0
-	if [ "$(id -u)" -ne 0 ]; then
-		die "bats, bats-support or bats-assert is missing: sudo apt-get install $TEST_PACKAGES"
-	fi
+	[ "$(id -u)" -eq 0 ] || die "bats, bats-support or bats-assert is missing: sudo apt-get install $TEST_PACKAGES"
 	# shellcheck disable=SC2086 # a list of words
 	apt_install $TEST_PACKAGES
 	have_test_tools || die "bats-support and bats-assert are still missing"
@@ -56,5 +49,5 @@ case ${1-} in
 	command -v npm >/dev/null || apt_install npm
 	npm install -g @action-validator/cli@0.6.0
 	;;
-*) die "unknown argument '$1' (try $PROG -h)" ;;
+*) die "unknown argument '$1': none, or --ensure" ;;
 esac

@@ -1,31 +1,15 @@
 #!/usr/bin/env bash
-# mkjail.sh DIR: build the lab's chroot jail for steps 6 and 7 (`make jail`).
-#
-# A handful of programs and their libraries (through binlibdepcp.sh), the
-# terminfo entries top reads, and a minimal /etc/passwd and /etc/group so
-# that id and whoami print names.  The name service reads those files
-# through libnss_files, which programs load with dlopen(3) at run time: ldd
-# cannot see it, so it is copied by name.  It may run again on the same DIR.
+# mkjail.sh DIR (make jail): the chroot jail of steps 6 and 7, again on the
+# same DIR if need be.  A few programs with their libraries (binlibdepcp.sh),
+# the terminfo entries top reads, and a minimal /etc/passwd and /etc/group
+# so that id and whoami print names.  The name service reads those through
+# libnss_files, which is loaded with dlopen(3): ldd cannot name it.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 readonly PROGRAMS=(sh bash env ls ps top id whoami hostname ip cat stat readlink)
-
-usage() {
-	cat <<EOF
-Usage: $PROG [-h] DIR
-
-Build a chroot jail in DIR (created if missing) with ${PROGRAMS[*]},
-their libraries, terminfo for \$TERM and the usual terminals, and a minimal
-/etc/passwd and /etc/group.
-EOF
-}
-
-case ${1-} in
--h | --help) usage; exit 0 ;;
-'') usage >&2; exit 2 ;;
-esac
+[ -n "${1-}" ] || die "usage: $PROG DIR"
 jail=$1
 "$ROOT/scripts/binlibdepcp.sh" "${PROGRAMS[@]}" "$jail" >/dev/null
 
@@ -48,8 +32,7 @@ for term in "${TERM:-}" xterm xterm-256color linux screen dumb; do
 	done
 done
 
-# root and nobody: the ids a container has (root, and in a user namespace
-# the overflow id 65534).
+# root, and nobody: the overflow id 65534 of a user namespace.
 mkdir -p "$jail/etc" "$jail/proc" "$jail/tmp"
 printf '%s\n' 'root:x:0:0:root:/:/bin/sh' 'nobody:x:65534:65534:nobody:/:/bin/sh' >"$jail/etc/passwd"
 printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$jail/etc/group"

@@ -1,28 +1,21 @@
 #!/usr/bin/env bash
 # steps.sh: step 7's file is the one source of the code of every step.
 #
-#   steps.sh write          rewrite steps 1-6 from step 7 (make steps)
-#   steps.sh check          exit 1, naming file and line, where they differ
-#                           from what write would give (make sync-check)
+#   steps.sh write           rewrite steps 1-6 from step 7 (make steps)
+#   steps.sh check           exit 1, naming file and line, where they differ
+#                            from what write would give (make sync-check)
 #   steps.sh cut N [T] FILE  FILE cut down to step N; with T, the code of
-#                           steps T..N becomes TODOs (the handout)
+#                            steps T..N becomes TODOs (the handout)
 #
 # In a step file, a comment that starts with "[step K]" (or "[step K: -F]"
 # for a flag) begins the code step K adds, which runs up to and including
-# the next blank line (for a function, the one after its closing brace); a line that ends in a "/* [step K] */" comment
-# belongs to step K alone.  Step N's file is its own header comment (up to
-# the first line " */"), then step 7's code without what steps after N add.
+# the next blank line (for a function, the one after its closing brace); a
+# line that ends in a "/* [step K] */" comment belongs to step K alone.
+# Step N's file is its own header comment (up to the first line " */"),
+# then step 7's code without what steps after N add.
 set -euo pipefail
-
-readonly PROG=${0##*/}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-readonly ROOT
-readonly LAST=$ROOT/step07-user/invoke_ns.c
-
-die() {
-	printf '%s: %s\n' "$PROG" "$1" >&2
-	exit 2
-}
+LAST=$ROOT/step07-user/invoke_ns.c
 
 # cut N T FILE: the code of FILE after its header, cut down to step N, with
 # the regions of steps T and later turned into their TODO comment.
@@ -62,35 +55,26 @@ cut_body() {
 	}' "$3"
 }
 
-# The header comment of FILE.
+# header FILE: the header comment of FILE.
 header() {
 	sed '/^ \*\/$/q' "$1"
 }
 
-# step N's file as step 7 gives it, with step N's own header.
-generate() {
-	header "$1"
-	cut_body "$2" 8 "$LAST"
-}
-
-step_files() {
-	printf '%s\n' "$ROOT"/step0[1-6]-*/invoke_ns.c
-}
-
-check() {
-	local f n status=0 first
-	if [ -d "$ROOT/.handout" ]; then
-		printf '%s: a handout: its step files are yours, nothing to compare\n' "$PROG"
-		return 0
+case ${1-} in
+write | check)
+	if [ "$1" = check ] && [ -d "$ROOT/.handout" ]; then
+		printf 'steps.sh: a handout: its step files are yours, nothing to compare\n'
+		exit 0
 	fi
-	GEN=$(mktemp)
+	cut_body 7 8 "$LAST" >/dev/null # step 7's marks first
+	GEN=$(mktemp) status=0
 	trap 'rm -f "$GEN"' EXIT
-	cut_body 7 8 "$LAST" >/dev/null
-	for f in $(step_files); do
-		n=${f#"$ROOT"/step0}
-		n=${n%%-*}
-		generate "$f" "$n" >"$GEN"
-		if ! cmp -s "$GEN" "$f"; then
+	for f in "$ROOT"/step0[1-6]-*/invoke_ns.c; do
+		n=${f#"$ROOT"/step0} n=${n%%-*}
+		{ header "$f"; cut_body "$n" 8 "$LAST"; } >"$GEN"
+		if [ "$1" = write ]; then
+			cp "$GEN" "$f"
+		elif ! cmp -s "$GEN" "$f"; then
 			first=$(diff "$GEN" "$f" | sed -n '1s/^[0-9,]*[acd]\([0-9]*\).*/\1/p' || true)
 			printf '%s:%s: differs from step 7 cut down to step %s (make steps writes it)\n' \
 				"${f#"$ROOT"/}" "$first" "$n" >&2
@@ -98,27 +82,14 @@ check() {
 			status=1
 		fi
 	done
-	[ "$status" -eq 0 ] && printf '%s: steps 1-6 are step 7 cut down, line for line\n' "$PROG"
-	return "$status"
-}
-
-write() {
-	local f n
-	cut_body 7 8 "$LAST" >/dev/null
-	for f in $(step_files); do
-		n=${f#"$ROOT"/step0}
-		n=${n%%-*}
-		generate "$f" "$n" >"$f.new"
-		mv "$f.new" "$f"
-	done
-}
-
-case ${1-} in
-write) write ;;
-check) check ;;
-cut)
-	[ $# -ge 3 ] || die "usage: $PROG cut N [T] FILE"
-	if [ $# -eq 3 ]; then header "$3"; cut_body "$2" 8 "$3"; else header "$4"; cut_body "$2" "$3" "$4"; fi
+	[ "$1$status" != check0 ] || printf 'steps.sh: steps 1-6 are step 7 cut down, line for line\n'
+	exit "$status"
 	;;
-*) die "usage: $PROG write | check | cut N [T] FILE" ;;
+cut)
+	[ $# -ge 3 ] || { printf 'steps.sh: usage: steps.sh cut N [T] FILE\n' >&2; exit 2; }
+	if [ $# -eq 3 ]; then set -- cut "$2" 8 "$3"; fi
+	header "$4"
+	cut_body "$2" "$3" "$4"
+	;;
+*) printf 'steps.sh: usage: steps.sh write | check | cut N [T] FILE\n' >&2; exit 2 ;;
 esac

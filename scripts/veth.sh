@@ -8,46 +8,28 @@
 #     this namespace                     the container's namespace
 #     host  10.0.0.1/24  <---- veth ---->  guest  10.0.0.2/24   (and lo, up)
 #
-# `up PID` creates the pair, moves the guest end into the namespace of process
-# PID and gives both ends an address; `down` deletes the pair again. When the
-# container's last process exits its namespace goes away, and the pair with it.
-# Each step prints the ip command it runs: the same commands work by hand.
-# See veth(4), network_namespaces(7), ip-link(8), ip-address(8), nsenter(1).
+# When the container's last process exits its namespace goes away, and the
+# pair with it.  Each step prints the ip command it runs: the same commands
+# work by hand.  See veth(4), network_namespaces(7), ip-link(8), nsenter(1).
 set -euo pipefail
 
-PROG=${0##*/}
-hostif=host guestif=guest hostaddr=10.0.0.1/24 guestaddr=10.0.0.2/24
-
 usage() {
-	cat <<EOF
-Usage: $PROG [-H HOSTIF] [-G GUESTIF] [-a HOSTADDR] [-A GUESTADDR] up PID
-       $PROG [-H HOSTIF] down
-
-up PID: create the pair HOSTIF <-> GUESTIF, move GUESTIF into the network
-namespace of process PID (a container started with invoke_ns -n), give both
-ends their address and bring them up, and lo in the container too.
-down: delete HOSTIF, which deletes both ends.  Needs root.
-
-  -H HOSTIF     the end that stays here     (default: host)
-  -G GUESTIF    the end in the container    (default: guest)
-  -a HOSTADDR   address/prefix of HOSTIF    (default: 10.0.0.1/24)
-  -A GUESTADDR  address/prefix of GUESTIF   (default: 10.0.0.2/24)
-
-Example:
-  sudo ./step04-net/invoke_ns -vn sh      # note the line 'PID of child is N'
-  sudo $PROG up N                         # in another terminal
-  ping -c1 10.0.0.2                       # from here; ping 10.0.0.1 from inside
-  sudo $PROG down
-EOF
+	cat <<'EOF2'
+Usage: veth.sh up PID | down | -h
+up PID: create the pair host <-> guest, move guest into the network namespace
+of process PID (a container started with invoke_ns -n), give host 10.0.0.1/24
+and guest 10.0.0.2/24, and bring both up, and lo in the container too.
+down: delete host, which deletes both ends.  Needs root.
+EOF2
 }
 
 die() {
-	printf '%s: %s\n' "$PROG" "$1" >&2
+	printf 'veth.sh: %s\n' "$1" >&2
 	exit 1
 }
 
 usage_error() {
-	printf '%s: %s\n' "$PROG" "$1" >&2
+	printf 'veth.sh: %s\n' "$1" >&2
 	usage >&2
 	exit 2
 }
@@ -74,64 +56,42 @@ up() {
 	# (which this script could be out of, as in the tests).
 	[ "$theirs" != "$(net_id 1 || true)" ] ||
 		die "process $pid is in the network namespace of PID 1, the machine's own: not touching it"
-	! ip link show dev "$hostif" >/dev/null 2>&1 || die "a link named $hostif already exists"
-	! ip link show dev "$guestif" >/dev/null 2>&1 || die "a link named $guestif already exists"
-	! nsenter --net="/proc/$pid/ns/net" ip link show dev "$guestif" >/dev/null 2>&1 ||
-		die "the network namespace of process $pid already has a link named $guestif"
+	! ip link show dev host >/dev/null 2>&1 || die "a link named host already exists"
+	! ip link show dev guest >/dev/null 2>&1 || die "a link named guest already exists"
+	! nsenter --net="/proc/$pid/ns/net" ip link show dev guest >/dev/null 2>&1 ||
+		die "the network namespace of process $pid already has a link named guest"
 
 	# From here on, a failure deletes the half-made pair again.
-	trap 'printf "%s: deleting %s again\n" "$PROG" "$hostif" >&2; ip link delete dev "$hostif" 2>/dev/null' EXIT
+	trap 'printf "veth.sh: deleting host again\n" >&2; ip link delete dev host 2>/dev/null' EXIT
 	# Both ends start here: what goes into one comes out of the other.
-	step ip link add name "$hostif" type veth peer name "$guestif"
+	step ip link add name host type veth peer name guest
 	# Moving a link to a process moves it into that process's namespace.
-	step ip link set dev "$guestif" netns "$pid"
-	step ip addr add "$hostaddr" dev "$hostif"
-	step ip link set dev "$hostif" up
+	step ip link set dev guest netns "$pid"
+	step ip addr add 10.0.0.1/24 dev host
+	step ip link set dev host up
 	# The container's end can only be seen from inside: nsenter runs ip there.
-	step nsenter --net="/proc/$pid/ns/net" ip addr add "$guestaddr" dev "$guestif"
-	step nsenter --net="/proc/$pid/ns/net" ip link set dev "$guestif" up
+	step nsenter --net="/proc/$pid/ns/net" ip addr add 10.0.0.2/24 dev guest
+	step nsenter --net="/proc/$pid/ns/net" ip link set dev guest up
 	# A new namespace's loopback starts down: 127.0.0.1 works once it is up.
 	step nsenter --net="/proc/$pid/ns/net" ip link set dev lo up
 	trap - EXIT
-	printf '%s: %s (%s) here <-> %s (%s) in the namespace of PID %s: try ping %s\n' \
-		"$PROG" "$hostif" "$hostaddr" "$guestif" "$guestaddr" "$pid" "${guestaddr%/*}"
+	printf 'veth.sh: host (10.0.0.1/24) here <-> guest (10.0.0.2/24) in the namespace of PID %s: try ping 10.0.0.2\n' "$pid"
 }
 
 down() {
-	ip link show dev "$hostif" >/dev/null 2>&1 || die "no link named $hostif: nothing to take down"
-	# Never a real interface by mistake (veth.sh -H eth0 down).
-	[[ $(ip -d link show dev "$hostif") =~ [[:space:]]veth[[:space:]] ]] ||
-		die "$hostif is not a veth link: not deleting it"
-	step ip link delete dev "$hostif"
-	printf '%s: deleted %s and its peer\n' "$PROG" "$hostif"
+	ip link show dev host >/dev/null 2>&1 || die "no link named host: nothing to take down"
+	# Never another kind of link that happens to be called host.
+	[[ $(ip -d link show dev host) =~ [[:space:]]veth[[:space:]] ]] ||
+		die "host is not a veth link: not deleting it"
+	step ip link delete dev host
+	printf 'veth.sh: deleted host and its peer\n'
 }
 
-while getopts ':hH:G:a:A:' opt; do
-	case $opt in
-	h) usage; exit 0 ;;
-	H) hostif=$OPTARG ;;
-	G) guestif=$OPTARG ;;
-	a) hostaddr=$OPTARG ;;
-	A) guestaddr=$OPTARG ;;
-	:) usage_error "option -$OPTARG needs a value" ;;
-	*) usage_error "unknown option -$OPTARG" ;;
-	esac
-done
-shift $((OPTIND - 1))
-# A link name is 1 to 15 characters (IFNAMSIZ - 1); an address without a
-# prefix would get a /32 that routes nothing.
-for name in "HOSTIF $hostif" "GUESTIF $guestif"; do
-	[[ ${name#* } =~ ^[A-Za-z0-9_.-]{1,15}$ ]] ||
-		usage_error "${name%% *} '${name#* }' is not a link name: use 1 to 15 letters, digits, '.', '-' or '_'"
-done
-[ "$hostif" != "$guestif" ] || usage_error "HOSTIF and GUESTIF must differ (both are '$hostif')"
-for addr in "HOSTADDR $hostaddr" "GUESTADDR $guestaddr"; do
-	[[ ${addr#* } =~ ^[0-9A-Fa-f.:]+/[0-9]+$ ]] ||
-		usage_error "${addr%% *} '${addr#* }' must be ADDRESS/PREFIX, like 10.0.0.1/24"
-done
 case ${1-}:$# in
+-h:1 | --help:1) usage; exit 0 ;;
 up:2 | down:1) [ "$(id -u)" -eq 0 ] || die "needs root: run it with sudo" ;;
 up:* | down:*) usage_error "up takes one argument, the PID of a process in the container; down none" ;;
+-*) usage_error "unknown option $1" ;;
 :*) usage_error "missing command: up or down" ;;
 *) usage_error "unknown command '$1'" ;;
 esac

@@ -2,7 +2,8 @@
 # shellcheck shell=bats
 #
 # Tests of the helper scripts: scripts/veth.sh (the host side of a container's
-# network) and scripts/binlibdepcp.sh (a program and its libraries into a jail).
+# network), scripts/binlibdepcp.sh (a program and its libraries into a jail)
+# and scripts/mkjail.sh (make jail).
 #
 # The network tests never touch the machine's own namespace: each one creates
 # a network namespace of its own (HOSTNS) that plays the host, starts a
@@ -122,26 +123,21 @@ jail_listing() {
 	assert_equal "$stderr" ""
 }
 
-@test "veth.sh with an unknown command prints the usage on stderr and exits 2" {
-	run --separate-stderr "$VETH" sideways
-	assert_failure 2
-	assert_output ""
-	assert_regex "$stderr" "unknown command 'sideways'"
-	assert_regex "$stderr" "Usage: veth.sh"
-}
-
-@test "veth.sh with an unknown option prints the usage on stderr and exits 2" {
-	run --separate-stderr "$VETH" -Z up 1
-	assert_failure 2
-	assert_output ""
-	assert_regex "$stderr" "unknown option -Z"
-	assert_regex "$stderr" "Usage: veth.sh"
-}
-
-@test "veth.sh without a command prints the usage on stderr and exits 2" {
-	run --separate-stderr "$VETH"
-	assert_failure 2
-	assert_regex "$stderr" "Usage: veth.sh"
+@test "veth.sh with an unknown command or option, or none, prints the usage on stderr and exits 2" {
+	local -a args
+	local error
+	for error in "unknown command 'sideways'" "unknown option -Z" "missing command"; do
+		case $error in
+		unknown\ c*) args=(sideways) ;;
+		unknown\ o*) args=(-Z up 1) ;;
+		*) args=() ;;
+		esac
+		run --separate-stderr "$VETH" "${args[@]}"
+		assert_failure 2
+		assert_output ""
+		assert_regex "$stderr" "^veth.sh: $error"
+		assert_regex "$stderr" "Usage: veth.sh"
+	done
 }
 
 @test "veth.sh run by a user other than root says it needs root and changes nothing" {
@@ -171,43 +167,7 @@ jail_listing() {
 
 # ping -w: a link just brought up may drop the first ARP request, until the
 # kernel has activated its queue; ping keeps asking, once a second.
-@test "veth.sh up connects the container: each side pings the other" {
-	make_hostns
-	start_container
-	veth_up up "$CPID"
-	run timeout 30 ip netns exec "$HOSTNS" ping -c1 -w20 10.0.0.2
-	assert_success
-	run timeout 30 nsenter --net="/proc/$CPID/ns/net" ping -c1 -w20 10.0.0.1
-	assert_success
-}
-
-@test "veth.sh up leaves host up on the host side, guest and lo up in the container" {
-	make_hostns
-	start_container
-	veth_up up "$CPID"
-	run hostns_links
-	assert_output "$(printf '%s\n' host lo)"
-	run ip -n "$HOSTNS" -o link show dev host
-	assert_output --regexp '[<,]UP[,>]'
-	run container_links
-	assert_output "$(printf '%s\n' guest lo)"
-	run in_container ip -o link show dev guest
-	assert_output --regexp '[<,]UP[,>]'
-	run in_container ip -o link show dev lo
-	assert_output --regexp '[<,]UP[,>]'
-}
-
-@test "veth.sh up gives host 10.0.0.1/24 and guest 10.0.0.2/24" {
-	make_hostns
-	start_container
-	veth_up up "$CPID"
-	run ip -n "$HOSTNS" -o -4 addr show dev host
-	assert_output --partial "inet 10.0.0.1/24"
-	run in_container ip -o -4 addr show dev guest
-	assert_output --partial "inet 10.0.0.2/24"
-}
-
-@test "veth.sh up prints each ip command it runs" {
+@test "veth.sh up prints each ip command, leaves host 10.0.0.1/24 and guest 10.0.0.2/24 up, and each side pings the other" {
 	make_hostns
 	start_container
 	veth_up up "$CPID"
@@ -215,6 +175,24 @@ jail_listing() {
 	assert_line "+ ip link set dev guest netns $CPID"
 	assert_line --partial "ip addr add 10.0.0.2/24 dev guest"
 	assert_line --partial "ip link set dev lo up"
+	run hostns_links
+	assert_output "$(printf '%s\n' host lo)"
+	run ip -n "$HOSTNS" -o -4 addr show dev host
+	assert_output --partial "inet 10.0.0.1/24"
+	run ip -n "$HOSTNS" -o link show dev host
+	assert_output --regexp '[<,]UP[,>]'
+	run container_links
+	assert_output "$(printf '%s\n' guest lo)"
+	run in_container ip -o -4 addr show dev guest
+	assert_output --partial "inet 10.0.0.2/24"
+	run in_container ip -o link show dev guest
+	assert_output --regexp '[<,]UP[,>]'
+	run in_container ip -o link show dev lo
+	assert_output --regexp '[<,]UP[,>]'
+	run timeout 30 ip netns exec "$HOSTNS" ping -c1 -w20 10.0.0.2
+	assert_success
+	run timeout 30 nsenter --net="/proc/$CPID/ns/net" ping -c1 -w20 10.0.0.1
+	assert_success
 }
 
 @test "the pair disappears when the container's process exits" {
@@ -246,13 +224,15 @@ jail_listing() {
 	assert_equal "$stderr" "veth.sh: no link named host: nothing to take down"
 }
 
-@test "veth.sh down refuses to delete a link that is not a veth" {
+@test "veth.sh down refuses to delete a link called host that is not a veth" {
 	make_hostns
-	run --separate-stderr timeout 30 ip netns exec "$HOSTNS" "$VETH" -H lo down
+	# the loopback device, renamed: a link every kernel has, and no veth
+	ip -n "$HOSTNS" link set dev lo name host
+	run --separate-stderr timeout 30 ip netns exec "$HOSTNS" "$VETH" down
 	assert_failure 1
-	assert_equal "$stderr" "veth.sh: lo is not a veth link: not deleting it"
+	assert_equal "$stderr" "veth.sh: host is not a veth link: not deleting it"
 	run hostns_links
-	assert_output "lo"
+	assert_output "host"
 }
 
 @test "veth.sh up with a PID that does not exist fails and creates no link" {
@@ -306,46 +286,22 @@ jail_listing() {
 	assert_output "lo"
 }
 
-@test "veth.sh up with -H -G -a -A uses the given names and addresses" {
-	make_hostns
-	start_container
-	veth_up -H outside0 -G inside0 -a 192.168.77.1/24 -A 192.168.77.2/24 up "$CPID"
-	run hostns_links
-	assert_output "$(printf '%s\n' lo outside0)"
-	run container_links
-	assert_output "$(printf '%s\n' inside0 lo)"
-	run ip -n "$HOSTNS" -o -4 addr show dev outside0
-	assert_output --partial "inet 192.168.77.1/24"
-	run in_container ip -o -4 addr show dev inside0
-	assert_output --partial "inet 192.168.77.2/24"
-	run timeout 30 ip netns exec "$HOSTNS" ping -c1 -w20 192.168.77.2
-	assert_success
-	veth_up -H outside0 down
-	run hostns_links
-	assert_output "lo"
-}
-
 @test "veth.sh up deletes the pair again when a later step fails" {
 	make_hostns
 	start_container
-	# passes veth.sh's ADDRESS/PREFIX check, but ip rejects it in the container,
-	# after the pair was made and guest moved
-	run --separate-stderr timeout 30 ip netns exec "$HOSTNS" "$VETH" -A 10.0.0.300/24 up "$CPID"
+	# An nsenter that fails, as it would without the right to enter the
+	# container: the pair is made and guest moved before veth.sh needs it.
+	mkdir "$BATS_TEST_TMPDIR/bin"
+	printf '#!/bin/sh\nexit 1\n' >"$BATS_TEST_TMPDIR/bin/nsenter"
+	chmod +x "$BATS_TEST_TMPDIR/bin/nsenter"
+	run --separate-stderr timeout 30 ip netns exec "$HOSTNS" \
+		env PATH="$BATS_TEST_TMPDIR/bin:$PATH" "$VETH" up "$CPID"
 	assert_failure 1
-	assert_regex "$stderr" "veth.sh: failed: nsenter .* ip addr add 10.0.0.300/24 dev guest"
+	assert_regex "$stderr" "veth.sh: failed: nsenter .* ip addr add 10.0.0.2/24 dev guest"
+	assert_line "+ ip link set dev guest netns $CPID"
 	run hostns_links
 	assert_output "lo"
 	run container_links
-	assert_output "lo"
-}
-
-@test "veth.sh up rejects an address without a prefix before doing anything" {
-	make_hostns
-	start_container
-	run --separate-stderr timeout 30 ip netns exec "$HOSTNS" "$VETH" -a 10.0.0.1 up "$CPID"
-	assert_failure 2
-	assert_regex "$stderr" "HOSTADDR '10.0.0.1' must be ADDRESS/PREFIX"
-	run hostns_links
 	assert_output "lo"
 }
 
@@ -358,34 +314,14 @@ jail_listing() {
 	assert_equal "$stderr" ""
 }
 
-@test "binlibdepcp.sh copies sh, found by name, so that chroot DIR /bin/sh -c 'echo ok' works" {
-	needs_root
-	local jail="$BATS_TEST_TMPDIR/jail"
-	run "$BINLIB" sh "$jail"
-	assert_success
-	run chroot "$jail" /bin/sh -c 'echo ok'
-	assert_success
-	assert_output "ok"
-}
-
-@test "binlibdepcp.sh copies several programs in one run, each with its libraries" {
+@test "binlibdepcp.sh copies several programs found by name, each with its libraries, and they run in the jail" {
 	needs_root
 	local jail="$BATS_TEST_TMPDIR/jail"
 	run -0 "$BINLIB" sh ls "$jail"
 	assert_line --regexp "^binlibdepcp\.sh: copied /usr/bin/sh and its [0-9]+ libraries into $jail"
 	assert_line --regexp "^binlibdepcp\.sh: copied /usr/bin/ls and its [0-9]+ libraries into $jail"
-	run -0 chroot "$jail" /bin/sh -c 'ls -d /usr'
-	assert_output "/usr"
-}
-
-@test "binlibdepcp.sh copies /usr/bin/ls so that chroot DIR ls / works" {
-	needs_root
-	local jail="$BATS_TEST_TMPDIR/jail"
-	run "$BINLIB" /usr/bin/ls "$jail"
-	assert_success
-	run chroot "$jail" ls /
-	assert_success
-	assert_line "usr"
+	run -0 chroot "$jail" /bin/sh -c 'echo ok; ls -d /usr'
+	assert_output "$(printf '%s\n' ok /usr)"
 }
 
 @test "binlibdepcp.sh puts the loader and libc in the jail at the paths ldd names" {
@@ -427,20 +363,14 @@ jail_listing() {
 	assert_output "ok"
 }
 
-@test "binlibdepcp.sh says what it copied, one line each" {
-	local jail="$BATS_TEST_TMPDIR/jail"
+@test "binlibdepcp.sh says what it copied, one line each; run twice, it changes nothing and says so" {
+	local jail="$BATS_TEST_TMPDIR/jail" before
 	run --separate-stderr "$BINLIB" /usr/bin/ls "$jail"
 	assert_success
 	assert_equal "$stderr" ""
 	assert_line "  copy  /usr/bin/ls"
 	assert_line --regexp '^  copy  .*/libc\.so\.6$'
 	assert_line --regexp "^binlibdepcp\.sh: copied /usr/bin/ls and its [0-9]+ libraries into $jail"
-}
-
-@test "running binlibdepcp.sh twice changes nothing the second time and says so" {
-	local jail="$BATS_TEST_TMPDIR/jail" before
-	run "$BINLIB" /usr/bin/ls "$jail"
-	assert_success
 	before=$(jail_listing "$jail")
 	run --separate-stderr "$BINLIB" /usr/bin/ls "$jail"
 	assert_success
@@ -450,8 +380,8 @@ jail_listing() {
 	assert_equal "$(jail_listing "$jail")" "$before"
 }
 
-@test "binlibdepcp.sh works with a jail directory whose name has spaces" {
-	local jail="$BATS_TEST_TMPDIR/my jail dir"
+@test "binlibdepcp.sh creates DIR and its parents, spaces in their names, and chroot DIR ls / works" {
+	local jail="$BATS_TEST_TMPDIR/not yet/my jail dir"
 	run "$BINLIB" /usr/bin/ls "$jail"
 	assert_success
 	assert [ -f "$jail/usr/bin/ls" ]
@@ -508,61 +438,42 @@ jail_listing() {
 	assert_output "$jail$dir/greet"
 }
 
-@test "binlibdepcp.sh creates DIR and its parents when they do not exist" {
-	local jail="$BATS_TEST_TMPDIR/not/yet/there"
-	run "$BINLIB" /usr/bin/ls "$jail"
-	assert_success
-	assert [ -f "$jail/usr/bin/ls" ]
-}
-
-@test "binlibdepcp.sh with a missing binary fails with one line on stderr" {
-	run --separate-stderr "$BINLIB" "$BATS_TEST_TMPDIR/no such program" "$BATS_TEST_TMPDIR/jail"
-	assert_failure 1
-	assert_one_error_line "binlibdepcp.sh: .*no such program: no such file"
-	assert [ ! -e "$BATS_TEST_TMPDIR/jail" ]
-}
-
-@test "binlibdepcp.sh with a name that is not in PATH fails with one line on stderr" {
-	run --separate-stderr "$BINLIB" no-such-command-anywhere "$BATS_TEST_TMPDIR/jail"
-	assert_failure 1
-	assert_one_error_line "binlibdepcp.sh: no-such-command-anywhere: command not found in PATH"
-}
-
-@test "binlibdepcp.sh with a file that is not executable fails with one line on stderr" {
+@test "binlibdepcp.sh with a program that is missing, not in PATH or not executable fails with one line on stderr" {
 	local file="$BATS_TEST_TMPDIR/notes.txt"
 	printf 'not a program\n' >"$file"
 	chmod 644 "$file"
+	run --separate-stderr "$BINLIB" "$BATS_TEST_TMPDIR/no such program" "$BATS_TEST_TMPDIR/jail"
+	assert_failure 1
+	assert_one_error_line "binlibdepcp.sh: .*no such program: no such file"
+	run --separate-stderr "$BINLIB" no-such-command-anywhere "$BATS_TEST_TMPDIR/jail"
+	assert_failure 1
+	assert_one_error_line "binlibdepcp.sh: no-such-command-anywhere: command not found in PATH"
 	run --separate-stderr "$BINLIB" "$file" "$BATS_TEST_TMPDIR/jail"
 	assert_failure 1
 	assert_one_error_line "binlibdepcp.sh: .*notes.txt is not executable"
+	assert [ ! -e "$BATS_TEST_TMPDIR/jail" ]
 }
 
-@test "binlibdepcp.sh without the DIR argument is a usage error with one line on stderr" {
+@test "binlibdepcp.sh without DIR, or without any argument, is a usage error with one line on stderr" {
 	run --separate-stderr "$BINLIB" /usr/bin/ls
 	assert_failure 2
 	assert_output ""
 	assert_one_error_line "binlibdepcp.sh: missing DIR argument"
-}
-
-@test "binlibdepcp.sh without any argument is a usage error with one line on stderr" {
 	run --separate-stderr "$BINLIB"
 	assert_failure 2
 	assert_one_error_line "binlibdepcp.sh: missing BINARY and DIR arguments"
 }
 
-@test "binlibdepcp.sh fails with one line on stderr when DIR cannot be created" {
-	# a directory under a regular file cannot exist, not even for root
-	run --separate-stderr "$BINLIB" /usr/bin/ls /etc/passwd/x
-	assert_failure 1
-	assert_one_error_line "binlibdepcp.sh: cannot create /etc/passwd/x: Not a directory"
-}
-
-@test "binlibdepcp.sh fails with one line on stderr when DIR is a file" {
+@test "binlibdepcp.sh fails with one line on stderr when DIR is a file or cannot be created" {
 	local file="$BATS_TEST_TMPDIR/a file"
 	: >"$file"
 	run --separate-stderr "$BINLIB" /usr/bin/ls "$file"
 	assert_failure 1
 	assert_one_error_line "binlibdepcp.sh: .*a file exists and is not a directory"
+	# a directory under a regular file cannot exist, not even for root
+	run --separate-stderr "$BINLIB" /usr/bin/ls /etc/passwd/x
+	assert_failure 1
+	assert_one_error_line "binlibdepcp.sh: cannot create /etc/passwd/x: Not a directory"
 }
 
 @test "binlibdepcp.sh drops the setuid and setgid bits from what it copies" {
