@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # lib.sh: what the lab's make targets share.  Sourced by check.sh, lint.sh,
-# bench.sh, demo.sh, deps.sh and mkjail.sh; binlibdepcp.sh and veth.sh stand alone,
-# since students read and copy them.
+# bench.sh, demo.sh, deps.sh and mkjail.sh; binlibdepcp.sh and veth.sh
+# stand alone, since students read and copy them.
 set -euo pipefail
 
 PROG=${0##*/}
