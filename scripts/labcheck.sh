@@ -18,59 +18,67 @@
 # compares each block's part of the screen with the block.  It all runs in
 # a throwaway host: new mount, UTS, IPC, network and PID namespaces, a copy
 # of the lab on a tmpfs, and a /run, /etc/hosts and /etc/sudoers of its own.
+# The host's PID 1 is a root shell that holds the terminals; the checker
+# stays outside that PID namespace and talks to tmux through one control-mode
+# client (tmux -C), so the host runs no process but the transcripts' own
+# (lsns and ps read every process of it), and a prompt is looked for when
+# a terminal has printed something, not on a timer.
 set -euo pipefail
 
 readonly PROG=${0##*/}
 HERE=$(cd "$(dirname "$0")" && pwd)
 readonly HERE
-readonly LAB_UID=65534 # the student
-readonly VM_NAME=labvm # the VM's name in LAB.md's examples
-readonly WAIT=60       # seconds a command may take to give a prompt back
+readonly LAB_UID=65534 VM_NAME=labvm # the student; the VM's name in LAB.md
+readonly WAIT=60                     # seconds a command may take to give a prompt back
 readonly PROMPT='^(\$|#|ns #) '
-
-usage() {
-	cat <<EOF
-Usage: $PROG [-h] FILE
-
-Type every \`\`\`console transcript of FILE (LAB.md) into two terminals
-(tmux) in a throwaway host made of new namespaces, on a copy of this lab,
-and compare the screens with FILE using cram.  Needs root, tmux, cram3 and
-sudo.  Exits 0 when every transcript matches, 1 when one does not, 2 when
-it cannot run.
-EOF
-}
 
 die() {
 	printf '%s: %s\n' "$PROG" "$1" >&2
 	exit 2
 }
 
-T() { tmux -S "$WORK/home/tmux" "$@"; }
+# tm COMMAND [N]: run a tmux command line of N commands (1) through the
+# control client; the lines they print in OUT.  Notifications are passed over.
+tm() {
+	local line='' n=${2:-1}
+	printf '%s\n' "$1" >&"${TM[1]}"
+	OUT=()
+	while ((n-- > 0)); do
+		until [[ $line =~ ^%begin\ [0-9]+\ [0-9]+\ 1$ ]]; do
+			read -r -t "$WAIT" line <&"${TM[0]}" || die "tmux gave no answer to: $1"
+		done
+		while IFS= read -r line <&"${TM[0]}" && [[ ! $line =~ ^%(end|error)\ [0-9]+\ [0-9]+\ 1$ ]]; do
+			OUT+=("$line")
+		done
+		[[ $line == %end* ]] || die "tmux: $1: ${OUT[*]}"
+	done
+}
 
 # at_prompt TERM AFTER: true when terminal TERM's cursor stands right after a
 # prompt, on a line below line AFTER.  Lines count from the first one of the
-# terminal's history; AT is the cursor's.
+# terminal's history; AT is the cursor's, H the history's length.  tmux
+# runs a command line's commands with no output between them: cursor and
+# screen are of one moment.
 at_prompt() {
-	local f='#{history_size} #{cursor_y} #{cursor_x}' cursor line h y x
-	cursor=$(T display -p -t "lab:$1" "$f")
-	read -r h y x <<<"$cursor"
-	line=$(T capture-pane -p -t "lab:$1" -S "$y" -E "$y")
-	AT=$((h + y)) AT_PROMPT="${line:0:x} "
-	((AT > $2 && ${#line} <= x)) && [[ $AT_PROMPT =~ $PROMPT$ ]] &&
-		[ "$(T display -p -t "lab:$1" "$f")" = "$cursor" ] # nothing came meanwhile
+	local h y x line
+	tm "display -p -t lab:$1 '#{history_size} #{cursor_y} #{cursor_x}' ; capture-pane -p -t lab:$1" 2
+	read -r h y x <<<"${OUT[0]}"
+	line=${OUT[y + 1]-}
+	AT=$((h + y)) H=$h AT_PROMPT="${line:0:x} "
+	((AT > $2 && ${#line} <= x)) && [[ $AT_PROMPT =~ $PROMPT$ ]]
 }
 
 # wait_prompt TERM AFTER [PROMPT]: wait for a prompt (PROMPT, if given), as
-# a student does before typing; STOPPED says why when none came.
+# a student does before typing; STOPPED says why when none came.  Between
+# two looks it waits for a terminal's output (or a second).
 wait_prompt() {
-	local end=$((SECONDS + WAIT)) n=0
+	local end=$((SECONDS + WAIT)) line
 	until at_prompt "$1" "$2"; do
 		if ((SECONDS >= end)); then
 			STOPPED="terminal $1 gave no prompt back within $WAIT s"
 			return 1
 		fi
-		n=$((n + 1))
-		sleep "0.0$((n < 9 ? n : 9))" # look again soon, then less often
+		while read -r -t 1 line <&"${TM[0]}" && [[ $line != %output* ]]; do :; done
 	done
 	if [ -n "${3-}" ] && [ "$3" != "$AT_PROMPT" ]; then
 		STOPPED="terminal $1 shows the prompt '$AT_PROMPT', not '$3'"
@@ -82,7 +90,7 @@ wait_prompt() {
 # TERM, and keep its part of the screen in $WORK/N.out, each line after
 # "TERM: " as in the .t file.
 run_block() {
-	local n=$1 term=$2 line prompt typed start='' last=-1 h pid
+	local n=$1 term=$2 line prompt typed hex start='' last=-1 pid
 	local -A shown=()
 	while IFS= read -r line; do
 		[[ $line =~ $PROMPT ]] || continue
@@ -91,22 +99,24 @@ run_block() {
 		start=${start:-$AT} last=$AT
 		typed=${line#"$prompt"}
 		if [[ $typed =~ ^PID=[0-9]+ ]]; then
-			pid=$(T capture-pane -p -t lab:1 -S - -E - |
-				sed -n 's/^Parent: PID of child is \([0-9]*\)$/\1/p' | tail -n 1)
-			typed=PID=$pid${typed#"${BASH_REMATCH[0]}"}
+			typed=${typed#"${BASH_REMATCH[0]}"} pid=''
+			tm "capture-pane -p -t lab:1 -S - -E -"
+			for hex in "${OUT[@]}"; do
+				[[ ! $hex =~ ^Parent:\ PID\ of\ child\ is\ ([0-9]+)$ ]] || pid=${BASH_REMATCH[1]}
+			done
+			typed=PID=$pid$typed
 			shown[:$prompt$typed]=$line
 		fi
 		# As bytes, with the Enter key's \r: tmux would take a ";" at the
 		# end of a word for its own.
-		# shellcheck disable=SC2046
-		T send-keys -t "lab:$term" -H $(printf '%s\r' "$typed" | od -An -tx1 -v)
+		hex=$(printf '%s\r' "$typed" | od -An -tx1 -v)
+		tm "send-keys -t lab:$term -H ${hex//$'\n'/ }"
 	done <"$WORK/$n.md"
 	[ -n "${STOPPED:-}" ] || wait_prompt "$term" "$last" || STOPPED+=", after: $line"
 	[ -n "$start" ] || return 0
-	h=$(T display -p -t "lab:$term" '#{history_size}')
-	if ((AT > start)); then
-		T capture-pane -p -t "lab:$term" -S "$((start - h))" -E "$((AT - 1 - h))"
-	fi | while IFS= read -r line; do
+	OUT=()
+	((AT <= start)) || tm "capture-pane -p -t lab:$term -S $((start - H)) -E $((AT - 1 - H))"
+	for line in "${OUT[@]}"; do
 		printf '%s: %s\n' "$term" "${shown[:$line]:-$line}"
 	done >"$WORK/$n.out"
 }
@@ -119,41 +129,53 @@ setup() {
 	"$HERE/copylab.sh" "$1" "$WORK/lab"
 	chown -R "$LAB_UID:$LAB_UID" "$WORK/lab" "$WORK/home"
 	printf '127.0.0.1 localhost\n127.0.1.1 %s\n' "$VM_NAME" >"$WORK/hosts"
-	# Debian's defaults, without the log.
-	cat >"$WORK/sudoers" <<EOF
-Defaults env_reset, use_pty, !syslog, !lecture
-Defaults secure_path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-root ALL=(ALL:ALL) ALL
-# "#UID" is a user:
-#$LAB_UID ALL=(ALL:ALL) NOPASSWD: ALL
-EOF
+	# Debian's defaults, without the log; "#UID" is a user.
+	printf '%s\n' 'Defaults env_reset, use_pty, !syslog, !lecture' 'root ALL=(ALL:ALL) ALL' \
+		'Defaults secure_path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"' \
+		"#$LAB_UID ALL=(ALL:ALL) NOPASSWD: ALL" >"$WORK/sudoers"
 	chmod 0440 "$WORK/sudoers"
 	mount --bind "$WORK/hosts" /etc/hosts
 	mount --bind "$WORK/sudoers" /etc/sudoers
 	hostname "$VM_NAME"
 	ip link set dev lo up
-	printf 'set -g history-limit 100000\nset -g remain-on-exit on\nset -g status off\n' >"$WORK/tmux.conf"
-	# Two terminals, with Debian's PATH for users; their shells print [N]
-	# after a command that failed.
+	printf 'set -g %s\n' 'history-limit 100000' 'remain-on-exit on' 'status off' >"$WORK/tmux.conf"
+	# The terminals' shells print [N] after a command that failed.
 	cat >"$WORK/bashrc" <<'EOF'
 PS1='$ '
 PROMPT_COMMAND='s=$?; [ "$s" = 0 ] || printf "[%s]\n" "$s"'
 EOF
-	set -- -c "$WORK/lab" bash --rcfile "$WORK/bashrc"
-	env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games \
-		HOME="$WORK/home" LANG=C.UTF-8 TERM=xterm \
-		setpriv --reuid="$LAB_UID" --regid="$LAB_UID" --clear-groups \
-		tmux -S "$WORK/home/tmux" -f "$WORK/tmux.conf" new-session -d -s lab -n 1 -x 250 -y 50 "$@"
-	T new-window -d -t lab:2 "$@"
+	mkfifo "$WORK/up"
 }
 
-# inside FILE WORK LAB: the throwaway host's PID 1 does the work.
+# host WORK: PID 1 of the throwaway host, as root.  It starts the two
+# terminals, with Debian's PATH for users, says so in WORK/up, and lives
+# (reaping orphans) until the checker closes its stdin.
+host() {
+	local -a sh=(-c "$1/lab" bash --rcfile "$1/bashrc")
+	{
+		env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games \
+			HOME="$1/home" LANG=C.UTF-8 TERM=xterm \
+			setpriv --reuid="$LAB_UID" --regid="$LAB_UID" --clear-groups \
+			tmux -S "$1/home/tmux" -f "$1/tmux.conf" new-session -d -s lab -n 1 -x 250 -y 50 \
+			"${sh[@]}" \; new-window -d -t lab:2 "${sh[@]}" && printf 'up\n'
+	} >"$1/up"
+	read -r _ || :
+}
+
+# inside FILE WORK LAB: the checker, in the throwaway host's namespaces but
+# its PID one.
 inside() {
 	local file=$1 n=0 line fence='' term skip i status=0
 	local -a blocks=()
 	local -A term_of=()
 	WORK=$2
 	setup "$3"
+	exec {i}> >(exec unshare --pid --fork --mount-proc "$BASH" "$0" --host "$WORK")
+	read -r line <"$WORK/up" || die "the throwaway host's terminals did not start"
+	coproc TM { exec tmux -S "$WORK/home/tmux" -C attach -t lab; }
+	until [[ $line == %session-changed* ]]; do
+		read -r -t "$WAIT" line <&"${TM[0]}" || die "tmux -C did not attach"
+	done
 	# Every block, into $WORK/FENCE.md, FENCE the line of its ```console.
 	while IFS= read -r line; do
 		n=$((n + 1))
@@ -217,9 +239,14 @@ main() {
 	local file work status=0 tool
 	case ${1-} in
 	--inside) shift; inside "$@"; return ;;
-	-h | --help) usage; return 0 ;;
+	--host) host "$2"; return ;;
+	-h | --help)
+		printf 'Usage: %s [-h] FILE\n%s\n' "$PROG" "$(sed -n '2,/^set -e/{/^set/d;s/^# \{0,1\}//;p}' "$0")"
+		printf 'Needs root, tmux, cram3 and sudo.  Exits 0 when every transcript matches,\n'
+		printf '1 when one does not, 2 when it cannot run.\n'
+		return 0 ;;
 	esac
-	(($# == 1)) || { usage >&2; exit 2; }
+	(($# == 1)) || { printf 'Usage: %s [-h] FILE\n' "$PROG" >&2; exit 2; }
 	file=$(realpath -- "$1") || die "$1: no such file"
 	[ -r "$file" ] || die "$1: cannot read it"
 	((EUID == 0)) || die "needs root, to make the throwaway host"
