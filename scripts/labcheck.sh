@@ -1,38 +1,27 @@
 #!/usr/bin/env bash
-# labcheck.sh: type the transcripts of LAB.md into two terminals, as a
-# student would, and check that the screens show what LAB.md shows.
+# Usage: labcheck.sh [-h] FILE
+# Type the ```console transcripts of FILE (LAB.md) into two terminals, as a
+# student would, and check with cram(1) that the screens show what FILE shows.
+# Needs root, tmux, cram3 and sudo.  Exits 0 when all match, 1 when one does
+# not, 2 when it cannot run.
 #
-# In a ```console block, a line that starts with a prompt ("$ " the host's
-# shell, "ns # " a container's bash, "# " a root sh) is typed once the line
-# before it has given a prompt back.  The other lines are output, matched by
-# cram(1) ("(glob)", "(re)", "(esc)"); the host's shell prints "[N]" after a
-# command that exits with status N.  "terminal 2" in the info string types
-# the block in the second terminal; "needs PATH" skips it where PATH does not
-# exist.  "PID=N" is typed with the PID of terminal 1's latest "Parent: PID
-# of child is" line for N.
-#
-# The terminals are two tmux windows, each a bash of the user nobody (65534),
-# whom sudo lets run anything, in a throwaway host: new mount, UTS, IPC,
-# network and PID namespaces, a copy of the lab, and a /run, /etc/hosts and
-# /etc/sudoers of its own.  The checker stays outside and talks to tmux
-# through one control client (tmux -C): the host runs no process but the
-# transcripts' (lsns reads them all), and a prompt is looked for when a
-# terminal prints, not on a timer.
+# A block's line that starts with a prompt ("$ " the host's shell, "ns # " a
+# container's bash, "# " a root sh) is typed once the line before it has given
+# a prompt back; the others are output, as in cram ("(glob)", "(re)", "(esc)").
+# The host's shell prints "[N]" after a command that exits with status N.
+# "terminal 2" in the info string types the block in the second terminal;
+# "needs PATH" skips it where PATH does not exist.  "PID=N" is typed with the
+# PID of terminal 1's latest "Parent: PID of child is" line for N.
+# The terminals, tmux windows, run a bash each as nobody (65534), whom sudo
+# lets run anything, in a throwaway host: new mount, UTS, IPC, network and PID
+# namespaces, a copy of the lab, its own /run, /etc/hosts and /etc/sudoers.
+# The checker talks to tmux from outside, through one control client (tmux
+# -C): the host runs no process but the transcripts' (lsns reads them all).
 set -euo pipefail
 
 readonly PROG=${0##*/} LAB_UID=65534 VM_NAME=labvm PROMPT='^(\$|#|ns #) '
 readonly WAIT=60 # seconds a command may take to give a prompt back
-HERE=$(cd "$(dirname "$0")" && pwd)
-readonly HERE
-
-usage() {
-	cat <<EOF
-Usage: $PROG [-h] FILE
-Type the \`\`\`console transcripts of FILE (LAB.md) into two terminals in a
-throwaway host and compare the screens with cram.  Needs root, tmux, cram3
-and sudo.  Exits 0 when all match, 1 when one does not, 2 when it cannot run.
-EOF
-}
+declare -A ENDS=() # the prompt each terminal shows at the end of its last block
 
 die() {
 	printf '%s: %s\n' "$PROG" "$1" >&2
@@ -46,30 +35,24 @@ tm() {
 	printf '%s\n' "$1" >&"${TM[1]}"
 	OUT=()
 	while ((n > 0)) && IFS= read -r -t "$WAIT" line <&"${TM[0]}"; do
-		if [[ $line =~ ^%(begin|end|error)\ [0-9]+\ [0-9]+\ 1$ ]]; then
-			in=${BASH_REMATCH[1]}
-			[ "$in" = begin ] || n=$((n - 1))
-		elif [ "$in" = begin ]; then
-			OUT+=("$line")
-		fi
+		[[ $line =~ ^%(begin|end|error)\ [0-9]+\ [0-9]+\ 1$ ]] || { [ "$in" != begin ] || OUT+=("$line"); continue; }
+		in=${BASH_REMATCH[1]}
+		[ "$in" = begin ] || n=$((n - 1))
 	done
 	[ "$in" = end ] || die "tmux: $1: ${OUT[*]:-no answer}"
 }
 
-# wait_prompt TERM AFTER [SECONDS]: wait until terminal TERM's cursor stands
-# right after a prompt (AT_PROMPT) on a line below line AFTER; look again
-# whenever a terminal prints, or after a second.  Lines count from the first
-# of the history (H lines); AT is the cursor's.  tmux runs a line's commands
-# with no output between them, so cursor and screen are of one moment.
+# wait_prompt TERM AFTER: wait until terminal TERM's cursor stands after a prompt
+# (AT_PROMPT) below line AFTER (AT its line, H the history's), looking whenever
+# a terminal prints.  A line of tmux commands sees one moment's screen.
 wait_prompt() {
-	local end=$((SECONDS + ${3:-$WAIT})) h y x line
+	local end=$((SECONDS + WAIT)) h y x line
 	while :; do
 		tm "display -p -t lab:$1 '#{history_size} #{cursor_y} #{cursor_x}' ; capture-pane -p -t lab:$1" 2
 		read -r h y x <<<"${OUT[0]}"
-		line=${OUT[y + 1]-}
-		AT=$((h + y)) H=$h AT_PROMPT="${line:0:x} "
+		line=${OUT[y + 1]-} AT=$((h + y)) H=$h AT_PROMPT="${line:0:x} "
 		((AT > $2 && ${#line} <= x)) && [[ $AT_PROMPT =~ $PROMPT$ ]] && return 0
-		((SECONDS < end)) || { STOPPED="terminal $1 gave no prompt back within ${3:-$WAIT} s"; return 1; }
+		((SECONDS < end)) || { STOPPED="terminal $1 gave no prompt back within $WAIT s"; return 1; }
 		while read -r -t 1 line <&"${TM[0]}" && [[ $line != %output* ]]; do :; done
 	done
 }
@@ -83,10 +66,8 @@ run_block() {
 		line=${line#"  $term: "}
 		[[ $line =~ $PROMPT ]] || continue
 		prompt=${BASH_REMATCH[0]} typed=${line#"${BASH_REMATCH[0]}"}
-		if ! wait_prompt "$term" "$last" || [ "$prompt" != "$AT_PROMPT" ]; then
-			STOPPED="${STOPPED:-terminal $term shows the prompt \"$AT_PROMPT\"}, before: $line"
-			break
-		fi
+		{ wait_prompt "$term" "$last" && [ "$prompt" = "$AT_PROMPT" ]; } ||
+			{ STOPPED="${STOPPED:-terminal $term shows the prompt \"$AT_PROMPT\"}, before: $line"; break; }
 		start=${start:-$AT} last=$AT
 		if [[ $typed =~ ^PID=[0-9]+ ]]; then
 			typed=${typed#"${BASH_REMATCH[0]}"}
@@ -99,21 +80,18 @@ run_block() {
 		tm "send-keys -t lab:$term -H ${typed//$'\n'/ }"
 	done < <(tail -n +"$((n + 1))" "$WORK/LAB.t")
 	[ -n "${STOPPED:-}" ] || wait_prompt "$term" "$last" || STOPPED+=", after: $line"
+	ENDS[$term]=$AT_PROMPT
 	OUT=()
 	[ -z "$start" ] || ((AT <= start)) || tm "capture-pane -p -t lab:$term -S $((start - H)) -E $((AT - 1 - H))"
-	for line in "${OUT[@]}"; do
-		printf '%s: %s\n' "$term" "${shown[:$line]:-$line}"
-	done >"$WORK/$n.out"
+	for line in "${OUT[@]}"; do printf '%s: %s\n' "$term" "${shown[:$line]:-$line}"; done >"$WORK/$n.out"
 }
 
-# host WORK: PID 1 of the throwaway host, as root: its name, loopback, files
-# and terminals (with Debian's PATH for users).  Then it says "up" in
-# WORK/up and lives, reaping orphans, until the checker closes its stdin.
+# host WORK: PID 1 of the throwaway host, root: its name, files, terminals (with
+# Debian's PATH); then "up" in WORK/up; it reaps orphans until its stdin ends.
 host() {
-	local -a sh=(-c "$1/lab" bash --rcfile "$1/bashrc")
+	local f sh=(-c "$1/lab" bash --rcfile "$1/bashrc")
 	mount -t tmpfs -o mode=0755 labcheck-run /run
-	mount --bind "$1/hosts" /etc/hosts
-	mount --bind "$1/sudoers" /etc/sudoers
+	for f in hosts sudoers; do mount --bind "$1/$f" "/etc/$f"; done
 	hostname "$VM_NAME"
 	ip link set dev lo up
 	{ env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games \
@@ -124,13 +102,25 @@ host() {
 	read -r _ || :
 }
 
-# check FILE: the host's files in $WORK; the host; its screens against FILE.
-check() {
-	local file=$1 n=0 line out fence='' term i hold host status=0
-	local -a blocks=()
-	mkdir -m 0700 "$WORK/home"
-	mkfifo "$WORK/up"
-	"$HERE/copylab.sh" "$HERE/.." "$WORK/lab"
+main() {
+	local file n=0 line out fence='' term i hold host status=0 tool blocks=()
+	case ${1-} in
+	--host) host "$2"; return ;;
+	-h | --help) sed -n '2,/^set/s/^# \{0,1\}//p' "$0"; return 0 ;;
+	esac
+	(($# == 1)) || die "usage: $PROG [-h] FILE"
+	file=$(realpath -- "$1") || die "$1: no such file"
+	[ -r "$file" ] || die "$1: cannot read it"
+	((EUID == 0)) || die "needs root, to make the throwaway host"
+	for tool in tmux cram3 sudo; do command -v "$tool" >/dev/null || die "needs $tool (make deps installs it)"; done
+	setpriv --reuid="$LAB_UID" --regid="$LAB_UID" --clear-groups true 2>/dev/null ||
+		die "cannot run commands as uid $LAB_UID here (root of a user namespace?)"
+	WORK=$(mktemp -d)
+	trap 'rm -rf "$WORK"' EXIT
+	chmod 0755 "$WORK"
+	# The throwaway host's files.
+	mkdir -m 0700 "$WORK/home" && mkfifo "$WORK/up"
+	"${0%/*}/copylab.sh" "${0%/*}/.." "$WORK/lab"
 	chown -R "$LAB_UID:$LAB_UID" "$WORK/lab" "$WORK/home"
 	printf '127.0.0.1 localhost\n127.0.1.1 %s\n' "$VM_NAME" >"$WORK/hosts"
 	# Debian's defaults, without the log; "#UID" is a user.
@@ -139,17 +129,13 @@ check() {
 		"#$LAB_UID ALL=(ALL:ALL) NOPASSWD: ALL" >"$WORK/sudoers"
 	chmod 0440 "$WORK/sudoers"
 	printf 'set -g %s\n' 'history-limit 100000' 'remain-on-exit on' 'status off' >"$WORK/tmux.conf"
-	# The terminals' shells print [N] after a command that failed.
-	# shellcheck disable=SC2016
+	# shellcheck disable=SC2016 # The shells print [N] after a command that failed.
 	printf '%s\n' "PS1='\$ '" 'PROMPT_COMMAND='\''s=$?; [ "$s" = 0 ] || printf "[%s]\n" "$s"'\' >"$WORK/bashrc"
-	exec {hold}> >(exec unshare --mount --uts --ipc --net --pid --fork --mount-proc \
-		"$BASH" "$0" --host "$WORK")
+	exec {hold}> >(exec unshare -muinpf --mount-proc "$BASH" "$0" --host "$WORK")
 	host=$!
 	read -r line <"$WORK/up" || die "the throwaway host's terminals did not start"
 	coproc TM { exec tmux -S "$WORK/home/tmux" -C attach -t lab {hold}>&-; }
-	until [[ $line == %session-changed* ]]; do
-		read -r -t "$WAIT" line <&"${TM[0]}" || die "tmux -C did not attach"
-	done
+	until [[ $line == %session-changed* ]]; do read -r -t "$WAIT" line <&"${TM[0]}" || die "tmux -C failed"; done
 	# LAB.t, a cram file with FILE's line numbers: the fence of a block is the
 	# command that prints its screen, the block's lines what that should print.
 	while IFS= read -r line; do
@@ -159,8 +145,7 @@ check() {
 			[[ $line != *'terminal 2'* ]] || term=2
 			[[ ! $line =~ needs\ ([^[:space:]]+) ]] || [ -e "${BASH_REMATCH[1]}" ] || term=''
 			[ -z "$term" ] || blocks+=("$n $term") out="\$ cat \"\$TESTDIR/$n.out\""
-			[ -n "$term" ] ||
-				printf '%s: %s:%d: skipped: there is no %s here\n' "$PROG" "$file" "$n" "${BASH_REMATCH[1]}" >&2
+			[ -n "$term" ] || printf '%s: %s:%d: skipped: no %s here\n' "$PROG" "$file" "$n" "${BASH_REMATCH[1]}" >&2
 		elif [ -n "$fence" ] && [ "$line" = '```' ]; then
 			fence=''
 		elif [ -n "$fence" ] && [ -n "$term" ]; then
@@ -170,40 +155,16 @@ check() {
 	done <"$file" >"$WORK/LAB.t"
 	[ -z "$fence" ] || die "$file:$fence: a \`\`\`console block is not closed"
 	for i in "${blocks[@]}"; do
-		read -r fence term <<<"$i"
-		[ -z "${STOPPED:-}" ] || { sed -i "$fence,\$d" "$WORK/LAB.t"; break; }
-		run_block "$fence" "$term"
+		[ -z "${STOPPED:-}" ] || { sed -i "${i% *},\$d" "$WORK/LAB.t"; break; }
+		run_block "${i% *}" "${i#* }"
 	done
-	for term in 1 2; do
-		[ -n "${STOPPED:-}" ] || { wait_prompt "$term" -1 0 && [ "$AT_PROMPT" = '$ ' ]; } ||
-			STOPPED="terminal $term is not back at the host's prompt at the end"
-	done
+	[[ -n ${STOPPED:-} || ${ENDS[1]-\$ }${ENDS[2]-\$ } == '$ $ ' ]] ||
+		STOPPED="a terminal is not back at the host's prompt at the end"
 	cram3 "$WORK/LAB.t" || { printf '%s: the line numbers above are those of %s\n' "$PROG" "$file"; status=1; }
 	[ -z "${STOPPED:-}" ] || { printf '%s: stopped: %s\n' "$PROG" "$STOPPED"; status=1; }
 	exec {hold}>&-
 	wait "$host"
 	return "$status"
-}
-
-main() {
-	local file tool
-	case ${1-} in
-	--host) host "$2"; return ;;
-	-h | --help) usage; return 0 ;;
-	esac
-	(($# == 1)) || { usage >&2; exit 2; }
-	file=$(realpath -- "$1") || die "$1: no such file"
-	[ -r "$file" ] || die "$1: cannot read it"
-	((EUID == 0)) || die "needs root, to make the throwaway host"
-	for tool in tmux cram3 sudo; do
-		command -v "$tool" >/dev/null || die "needs $tool (make deps installs it)"
-	done
-	setpriv --reuid="$LAB_UID" --regid="$LAB_UID" --clear-groups true 2>/dev/null ||
-		die "cannot run commands as uid $LAB_UID here (root of a user namespace?)"
-	WORK=$(mktemp -d)
-	trap 'rm -rf "$WORK"' EXIT
-	chmod 0755 "$WORK"
-	check "$file"
 }
 
 main "$@"
