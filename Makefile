@@ -48,7 +48,9 @@ jail:
 # git diff pages and colours on a terminal; its status 1 only means "they differ".
 diff:
 	@case '$(STEP)' in [2-7]) ;; *) echo 'make diff STEP=N, with N from 2 to 7' >&2; exit 2 ;; esac; \
-	git diff --no-index -- step0$$(($(STEP) - 1))-*/invoke_ns.c step0$(STEP)-*/invoke_ns.c || [ $$? -eq 1 ]
+	set -- step0$$(($(STEP) - 1))-*/invoke_ns.c step0$(STEP)-*/invoke_ns.c; \
+	[ -f "$$1" ] && [ -f "$$2" ] || { echo "make diff: no step $$(($(STEP) - 1)) or $(STEP) here" >&2; exit 2; }; \
+	git diff --no-index -- "$$@" || [ $$? -eq 1 ]
 
 steps:
 	@scripts/steps.sh write

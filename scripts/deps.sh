@@ -6,12 +6,12 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-# A compiler and make; bats and its two libraries; ip, ping, unshare,
-# nsenter, setpriv, ps and top; terminfo for top in the jail; the lint tools
+# A compiler, make and git (make diff); bats and its two libraries; ip,
+# ping, unshare, nsenter, setpriv, ps and top; terminfo for top in the jail; the lint tools
 # (clang is the second compiler); hyperfine (bench); jq (grade); tmux and
 # cram (LAB.md's transcripts); debootstrap (the quick start's test).
 readonly TEST_PACKAGES="bats bats-support bats-assert"
-readonly PACKAGES="gcc make libc6-dev $TEST_PACKAGES iproute2 iputils-ping
+readonly PACKAGES="gcc make libc6-dev git $TEST_PACKAGES iproute2 iputils-ping
 util-linux procps ncurses-base ncurses-term shellcheck cppcheck clang hyperfine jq
 tmux python3-cram debootstrap"
 

@@ -7,7 +7,7 @@
 set -euo pipefail
 die() { printf 'handout.sh: %s\n' "$1" >&2; exit 1; }
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-[ -n "${1-}" ] || { printf 'handout.sh: missing DEST (make handout DEST=DIR)\n' >&2; exit 2; }
+case ${1-} in '' | -*) printf 'usage: make handout DEST=DIR (handout.sh DEST)\n' >&2; exit 2 ;; esac
 [ -z "$(ls -A "$1" 2>/dev/null)" ] || die "$1 is not empty: choose a new directory"
 "$ROOT/scripts/copylab.sh" "$ROOT" "$1"
 mkdir -p "$1/.handout"

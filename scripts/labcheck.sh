@@ -120,7 +120,7 @@ main() {
 	chmod 0755 "$WORK"
 	# The throwaway host's files.
 	mkdir -m 0700 "$WORK/home" && mkfifo "$WORK/up"
-	"${0%/*}/copylab.sh" "${0%/*}/.." "$WORK/lab"
+	"$(dirname "$0")/copylab.sh" "$(dirname "$0")/.." "$WORK/lab"
 	chown -R "$LAB_UID:$LAB_UID" "$WORK/lab" "$WORK/home"
 	printf '127.0.0.1 localhost\n127.0.1.1 %s\n' "$VM_NAME" >"$WORK/hosts"
 	# Debian's defaults, without the log; "#UID" is a user.
@@ -133,7 +133,9 @@ main() {
 	printf '%s\n' "PS1='\$ '" 'PROMPT_COMMAND='\''s=$?; [ "$s" = 0 ] || printf "[%s]\n" "$s"'\' >"$WORK/bashrc"
 	exec {hold}> >(exec unshare -muinpf --mount-proc "$BASH" "$0" --host "$WORK")
 	host=$!
-	read -r line <"$WORK/up" || die "the throwaway host's terminals did not start"
+	# Read and write: a host that dies before it opens the FIFO cannot hang us.
+	exec {up}<>"$WORK/up"
+	read -r -t "$WAIT" line <&"$up" || die "the throwaway host's terminals did not start"
 	coproc TM { exec tmux -S "$WORK/home/tmux" -C attach -t lab {hold}>&-; }
 	until [[ $line == %session-changed* ]]; do read -r -t "$WAIT" line <&"${TM[0]}" || die "tmux -C failed"; done
 	# LAB.t, a cram file with FILE's line numbers: the fence of a block is the

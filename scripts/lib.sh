@@ -8,6 +8,12 @@ PROG=${0##*/}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly PROG ROOT
 
+# -h: the header comment of the script that sources this file is its usage.
+if [ "${1-}" = -h ] || [ "${1-}" = --help ]; then
+	sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"
+	exit 0
+fi
+
 # die MESSAGE: one line on stderr, exit status 1.
 die() {
 	printf '%s: %s\n' "$PROG" "$1" >&2

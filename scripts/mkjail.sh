@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 readonly PROGRAMS=(sh bash env ls ps top id whoami hostname ip cat stat readlink)
-[ -n "${1-}" ] || die "usage: $PROG DIR"
+case ${1-} in '' | -*) printf 'usage: %s DIR (make jail)\n' "$PROG" >&2; exit 2 ;; esac
 jail=$1
 "$ROOT/scripts/binlibdepcp.sh" "${PROGRAMS[@]}" "$jail" >/dev/null
 

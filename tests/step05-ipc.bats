@@ -152,16 +152,19 @@ start_waiting() {
 }
 
 @test "the end of a child inherited through exec does not end the wait" {
-	mkfifo "$BATS_TEST_TMPDIR/inherited"
+	mkfifo "$BATS_TEST_TMPDIR/inherited" "$BATS_TEST_TMPDIR/inherited.gone"
 	# The test holds the FIFO open too, so that the background child below,
 	# which closes its own copy, sees its end with the test's, pass or fail.
 	exec 9<>"$BATS_TEST_TMPDIR/inherited"
 	# sh's background child becomes invoke_ns's child when sh execs it.  It
-	# keeps neither invoke_ns's output nor the test's end of the FIFO open.
-	LAUNCH=(sh -c '(exec >/dev/null 9>&-; read -r _ <"$0") & exec "$@" 9>&-' \
+	# keeps neither invoke_ns's output nor the test's end of the FIFO open;
+	# once told to end, it opens .gone, which ends for its reader when the
+	# child has exited.
+	LAUNCH=(sh -c '(exec >/dev/null 9>&-; read -r _ <"$0" && exec >"$0.gone") & exec "$@" 9>&-' \
 		"$BATS_TEST_TMPDIR/inherited")
 	start_waiting
 	printf 'end\n' >"$BATS_TEST_TMPDIR/inherited"
+	timeout 20 cat "$BATS_TEST_TMPDIR/inherited.gone"
 	printf 'still here\n' >&"$IN"
 	finish_started
 	assert_equal "$HELD_STATUS" 0
