@@ -106,6 +106,7 @@ grade_step() {
 		printf 'no %s/invoke_ns.c (a regular file) in the submission\n' "$step" >"$WORK/$n/$step.log"
 	elif grep -q 'TODO (step' "$WORK/lab/.handout/$step.c" && cmp -s "$file" "$WORK/lab/.handout/$step.c"; then
 		# The handout's tests show that a skeleton fails: no need to run them.
+		status=-
 		printf 'the step file is the handout'"'"'s, its TODOs not done\n' >"$WORK/$n/$step.log"
 	elif [ "$(stat -c %s "$file")" -gt 1048576 ]; then
 		status=-
@@ -222,8 +223,13 @@ main() {
 	export WORK
 	trap 'rm -rf "$WORK"' EXIT
 	# The lab without its step files (each sandbox gets one, the student's),
-	# and the handout's skeletons to compare them with.
-	"$ROOT/scripts/handout.sh" "$WORK/lab" >/dev/null
+	# and the handout's skeletons to compare them with: a handout's own, or
+	# those the lab's marks make.
+	if [ -d "$ROOT/.handout" ]; then
+		"$ROOT/scripts/copylab.sh" "$ROOT" "$WORK/lab"
+	else
+		"$ROOT/scripts/handout.sh" "$WORK/lab" >/dev/null
+	fi
 	rm -f "$WORK"/lab/step0*/invoke_ns.c
 	mapfile -t STEPS < <(cd "$ROOT" && printf '%s\n' step0[1-7]-*)
 	# One student per entry, but hidden ones, OUT, and names a CSV line cannot hold.

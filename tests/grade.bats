@@ -5,7 +5,8 @@
 # make grade: students' copies graded with the lab's own tests, in sandboxes.
 # setup_file grades two sets of submissions once; the tests read the
 # results.  The first set: the reference, a fresh handout, and a handout
-# with step 3's code back and its own tests rewritten to pass.  The second:
+# with step 3's code back, step 4 begun, and its own tests rewritten to
+# pass.  The second:
 # small hostile step files (an endless loop, a fork bomb, a kill of every
 # process it can reach, writes to places outside the sandbox) beside a good
 # submission, in directories the grading user could write to if it could
@@ -47,6 +48,8 @@ setup_file() {
 	make -s -C "$ROOT" handout DEST="$subs/handout" >/dev/null
 	"$ROOT/scripts/copylab.sh" "$subs/handout" "$subs/restored"
 	cp "$ROOT/step03-uts/invoke_ns.c" "$subs/restored/step03-uts/"
+	# Begun, not done: it runs, and the lab's tests fail it.
+	printf '/* begun */\n' >>"$subs/restored/step04-net/invoke_ns.c"
 	for f in "$subs"/restored/tests/*.bats; do
 		printf '@test "anything passes" { true; }\n' >"$f"
 	done
@@ -115,9 +118,10 @@ row() {
 	assert_output --regexp '^pass,fail,fail,fail,fail,fail,fail,[1-9][0-9]*,0,14$'
 }
 
-@test "a handout with step 3's code back grades step 3 too, whatever its own tests say" {
+@test "a handout with step 3's code back grades step 3 too, and its begun step 4 fails, whatever its own tests say" {
 	run -0 row main restored
-	assert_output --regexp '^pass,fail,pass,fail,fail,fail,fail,[1-9][0-9]*,0,28$'
+	assert_output --regexp '^pass,fail,pass,fail,fail,fail,fail,[1-9][0-9]*,[1-9][0-9]*,28$'
+	run -0 grep -c '^not ok ' "$OPEN/main.out/restored/log.txt"
 }
 
 @test "results.json is Gradescope's format, and adds up to the gradebook's score" {

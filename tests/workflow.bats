@@ -32,13 +32,22 @@ extract_runs() {
 
 @test "the workflow's commands grade a push: the job summary, and results.json and JUnit to upload" {
 	unshare --user --map-root-user true 2>/dev/null || skip "this machine does not let users create user namespaces"
-	local runner=() script
+	local runner=() script file
 	# Not under bats' own directory, which only its user can enter.
 	JOB_DIR=$(mktemp -d)
 	chmod 755 "$JOB_DIR"
-	# The push: a copy of the lab in which step 1 is done and the rest not begun.
-	"$ROOT/scripts/copylab.sh" "$ROOT" "$JOB_DIR/work/invoke-ns-alice"
-	rm "$JOB_DIR"/work/invoke-ns-alice/step0[2-7]-*/invoke_ns.c
+	# The push: a handout in which the student has done step 2; the job
+	# grades it with the handout's own make grade.
+	make -s -C "$ROOT" handout DEST="$JOB_DIR/work/invoke-ns-alice" >/dev/null
+	# Step 2's code in the student's words: the handout's header, the code
+	# without the lab's marks.
+	file=$JOB_DIR/work/invoke-ns-alice/step02-mnt/invoke_ns.c
+	{
+		sed -n '1,/^ \*\/$/p' "$file"
+		sed '1,/^ \*\/$/d; s|[[:space:]]*/\* \[step 2\] \*/||; s|/\* \[step 2[^]]*\] |/* mine: |' \
+			"$ROOT/step02-mnt/invoke_ns.c"
+	} >"$file.new"
+	mv "$file.new" "$file"
 	mkdir "$JOB_DIR/runs" "$JOB_DIR/temp" "$JOB_DIR/bin"
 	extract_runs "$JOB_DIR/runs"
 	[ -f "$JOB_DIR/runs/3.sh" ]
@@ -62,8 +71,9 @@ extract_runs() {
 	assert_line --regexp '/scripts/deps\.sh --ensure$'
 	run -0 cat "$JOB_DIR/summary.md"
 	assert_line '| step01 | pass |'
-	assert_line '| step07 | missing |'
-	assert_line --regexp '^score: 14 of 100; tests: [1-9][0-9]* passed, 0 failed$'
+	assert_line '| step02 | pass |'
+	assert_line '| step03 | fail |'
+	assert_line --regexp '^score: 28 of 100; tests: [1-9][0-9]* passed, 0 failed$'
 	[ -s "$JOB_DIR/temp/grades/invoke-ns-alice/results.json" ]
 	grep -q '<testcase ' "$JOB_DIR/temp/grades/invoke-ns-alice/junit/step01-pid.xml"
 }
