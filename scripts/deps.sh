@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # deps.sh (make deps): install everything the lab uses, with apt-get.
+# deps.sh --lab: only what it builds, runs and tests with (the quick start).
 # deps.sh --ensure: only the test tools: install them as root, else print
 # the command that would and fail.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-# A compiler, make and git (make diff); bats and its two libraries; ip,
-# ping, unshare, nsenter, setpriv, ps and top; terminfo for top in the jail; the lint tools
-# (clang is the second compiler); hyperfine (bench); jq (grade); tmux and
-# cram (LAB.md's transcripts); debootstrap (the quick start's test).
+# The lab: a compiler, make and git (make diff); bats and its two
+# libraries; ip, ping, unshare, nsenter, setpriv, ps and top; terminfo for
+# top in the jail; tmux and cram (LAB.md's transcripts).  The rest: the
+# lint tools (clang is the second compiler); hyperfine (bench); jq (grade);
+# debootstrap (the quick start's test).
 readonly TEST_PACKAGES="bats bats-support bats-assert"
-readonly PACKAGES="gcc make libc6-dev git $TEST_PACKAGES iproute2 iputils-ping
-util-linux procps ncurses-base ncurses-term shellcheck cppcheck clang hyperfine jq
-tmux python3-cram debootstrap"
+readonly LAB_PACKAGES="gcc make libc6-dev git $TEST_PACKAGES iproute2 iputils-ping
+util-linux procps ncurses-base ncurses-term tmux python3-cram"
+readonly MORE_PACKAGES="shellcheck cppcheck clang hyperfine jq debootstrap"
 
 apt_install() {
 	command -v apt-get >/dev/null ||
@@ -41,13 +43,18 @@ case ${1-} in
 	apt_install $TEST_PACKAGES
 	have_test_tools || die "bats-support and bats-assert are still missing"
 	;;
+--lab)
+	[ "$(id -u)" -eq 0 ] || die "needs root: run sudo scripts/deps.sh --lab"
+	# shellcheck disable=SC2086
+	apt_install $LAB_PACKAGES
+	;;
 '')
 	[ "$(id -u)" -eq 0 ] || die "needs root: run sudo make deps"
 	# shellcheck disable=SC2086
-	apt_install $PACKAGES
+	apt_install $LAB_PACKAGES $MORE_PACKAGES
 	# The linter of the graders' GitHub workflow, from the npm registry.
 	command -v npm >/dev/null || apt_install npm
 	npm install -g @action-validator/cli@0.6.0
 	;;
-*) die "unknown argument '$1': none, or --ensure" ;;
+*) die "unknown argument '$1': none, --lab or --ensure" ;;
 esac
