@@ -1,42 +1,25 @@
 #!/usr/bin/env bash
-# grade.sh SUBMISSIONS [OUT]: grade every student's copy of the handout
-# (make grade SUBMISSIONS=DIR [OUT=DIR]).
+# grade.sh SUBMISSIONS [OUT] (make grade SUBMISSIONS=DIR [OUT=DIR]): grade
+# each subdirectory of SUBMISSIONS, one student's copy of the handout, with
+# this lab's tests, never as root, into OUT (default ./grades):
+# gradebook.csv, and per student results.json (Gradescope's format),
+# junit/*.xml and log.txt.  Environment: GRADE_JOBS steps at once (the
+# number of cores), GRADE_TIMEOUT seconds per step (600), GRADE_UID the
+# user that grades when run as root (65534), GRADE_NPROC processes per
+# sandbox (128).
 #
-# Each subdirectory of SUBMISSIONS is one student, of whom only the step
-# files are taken.  Each step file is built and checked (scripts/check.sh N)
-# with this lab's own tests, in a sandbox of its own, several at once: a
+# Of a student only the step files are taken.  Each is built and checked
+# (scripts/check.sh N) with this lab's own tests, in a sandbox of its own: a
 # user namespace, never real root (run as root, this script first becomes
 # GRADE_UID), with new PID, mount, network, IPC and UTS namespaces, the
 # machine's mounts read-only, a /tmp, /run and /dev of its own, limits on
 # processes, file size and time.  The lab goes in as a tar on stdin, the
 # reports come out as a tar on stdout: no file of the machine is writable.
 set -euo pipefail
-
-readonly PROG=${0##*/}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-readonly ROOT
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
 : "${GRADE_TIMEOUT:=600}" "${GRADE_JOBS:=$(nproc)}" "${GRADE_UID:=65534}" "${GRADE_NPROC:=128}"
 export GRADE_TIMEOUT GRADE_UID GRADE_NPROC
-
-usage() {
-	cat <<EOF
-Usage: $PROG [-h] SUBMISSIONS [OUT]
-
-Grade each subdirectory of SUBMISSIONS, one student's copy of the handout,
-with this lab's tests, never as root, into OUT (default: ./grades):
-gradebook.csv, and per student results.json (Gradescope's format),
-junit/*.xml and log.txt.
-
-Environment: GRADE_JOBS suites at once (default: the number of cores),
-GRADE_TIMEOUT seconds per step (600), GRADE_UID the user that grades when
-run as root (65534), GRADE_NPROC processes per sandbox (128).
-EOF
-}
-
-die() {
-	printf '%s: %s\n' "$PROG" "$1" >&2
-	exit "${2:-1}"
-}
 
 # Real root (all of the uid range mapped) grades as GRADE_UID instead.
 AS_USER=()
@@ -201,11 +184,12 @@ summary() {
 main() {
 	local n=0 entry
 	case ${1-} in
-	-h | --help) usage; exit 0 ;;
 	--job) shift; grade_step "$@"; exit 0 ;;
-	'') usage >&2; exit 2 ;;
 	esac
-	[ $# -le 2 ] || die "too many arguments: SUBMISSIONS [OUT]" 2
+	if [ -z "${1-}" ] || [ $# -gt 2 ]; then
+		printf 'Usage: %s SUBMISSIONS [OUT] (-h for help)\n' "$PROG" >&2
+		exit 2
+	fi
 	SUBMISSIONS=$1
 	OUT=${2:-grades}
 	[ -e "$SUBMISSIONS" ] || die "$SUBMISSIONS: no such directory"
