@@ -18,7 +18,7 @@ chmod 755 "$TMP" # uid 65534 enters the jail in it
 trap 'rm -rf "$TMP"' EXIT
 
 # row LABEL PREFIX INVOKE UNSHARE: one row of the table.  The commands are
-# words joined by spaces, which hyperfine -N splits again.
+# words quoted as the shell does (printf %q), which hyperfine -N splits again.
 row() {
 	hyperfine -N --style none --warmup 10 --runs "$RUNS" --export-csv "$TMP/times.csv" \
 		-n invoke_ns "$2$3" -n unshare "$2$4" -n floor "$2/bin/true" >/dev/null ||
@@ -41,10 +41,11 @@ printf '%-26s %13s  %13s  %13s  %5s\n' step invoke_ns unshare floor ratio
 for step in $(steps); do
 	n=$(step_number "$step")
 	mapfile -t flags < <(all_flags "$n" "$TMP/jail")
-	invoke="$ROOT/$step/invoke_ns ${flags[*]} /bin/true"
-	uns="$(command -v unshare) ${UNSHARE[*]:0:${WORDS[$n]}} /bin/true"
+	invoke=$(printf '%q ' "$ROOT/$step/invoke_ns" "${flags[@]}")/bin/true
+	uns=$(printf '%q ' "$(command -v unshare)" "${UNSHARE[@]:0:${WORDS[$n]}}")/bin/true
 	row "$step" "" "$invoke" "$uns"
 	[ "$n" -ne 7 ] || row "$step (uid 65534)" "$(command -v setpriv) --reuid=65534 --regid=65534 --clear-groups " "$invoke" "$uns"
 done
 printf 'ratio: invoke_ns / unshare; floor: /bin/true alone.  The commands of %s:\n' "$step"
-printf '  %s\n' "${invoke//$TMP\//}" "${uns//$TMP\//}"
+qtmp=$(printf %q "$TMP")
+printf '  %s\n' "${invoke//"$qtmp"\//}" "${uns//"$qtmp"\//}"
