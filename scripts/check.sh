@@ -36,9 +36,13 @@ plan() {
 		[ -z "$only" ] || [ "$(step_number "$step")" = "$only" ] || continue
 		[ -z "$AS_YOU" ] || [ "$step" != step07-user ] ||
 			printf 'step07-user-as-you step07-user step07-user\n'
-		extra=""
-		[ -z "$only" ] || extra=$SHARED_SUITES
-		[ -n "$only" ] || [ "$step" != "$last" ] || extra="$SHARED_SUITES $(steps | grep -vx "$step" || true)"
+		if [ -n "$only" ]; then
+			extra=$SHARED_SUITES
+		elif [ "$step" = "$last" ]; then
+			extra="$SHARED_SUITES $(steps | grep -vx "$step" || true)"
+		else
+			extra=""
+		fi
 		for s in "$step" usage $extra; do
 			printf '%s %s %s\n' "$step" "$step" "$s"
 		done

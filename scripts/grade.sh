@@ -183,9 +183,11 @@ summary() {
 
 main() {
 	local n=0 entry
-	case ${1-} in
-	--job) shift; grade_step "$@"; exit 0 ;;
-	esac
+	if [ "${1-}" = --job ]; then
+		shift
+		grade_step "$@"
+		exit 0
+	fi
 	if [ -z "${1-}" ] || [ $# -gt 2 ]; then
 		printf 'Usage: %s SUBMISSIONS [OUT] (-h for help)\n' "$PROG" >&2
 		exit 2
