@@ -63,7 +63,17 @@ needs_step() {
 }
 
 needs_root() {
-	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	[ "$EUID" -eq 0 ] || skip "needs root"
+}
+
+# once NAME CMD...: whether CMD... succeeds, asked once per suite: the
+# answer is kept as a file BATS_FILE_TMPDIR/NAME.yes or NAME.no.
+once() {
+	local answer=$BATS_FILE_TMPDIR/$1
+	shift
+	[ -e "$answer.yes" ] || [ -e "$answer.no" ] ||
+		if "$@" >/dev/null 2>&1; then : >"$answer.yes"; else : >"$answer.no"; fi
+	[ -e "$answer.yes" ]
 }
 
 # A truly unprivileged caller for the tests that need one.  Run as root,
@@ -72,16 +82,16 @@ needs_root() {
 # the ids it runs with.  Skips where there is no such caller: without
 # setpriv, or as root of a user namespace where uid 65534 is not mapped.
 needs_unprivileged() {
-	if [ "$(id -u)" -ne 0 ]; then
+	if [ "$EUID" -ne 0 ]; then
 		UNPRIVILEGED=()
-		UNPRIV_UID=$(id -u)
+		UNPRIV_UID=$EUID
 		UNPRIV_GID=$(id -g)
 		return 0
 	fi
 	UNPRIVILEGED=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 	UNPRIV_UID=65534
 	UNPRIV_GID=65534
-	"${UNPRIVILEGED[@]}" true 2>/dev/null ||
+	once setpriv "${UNPRIVILEGED[@]}" true ||
 		skip "needs setpriv and a uid 65534 to run as an unprivileged user"
 }
 
@@ -89,7 +99,7 @@ needs_unprivileged() {
 # seccomp profile forbids clone's namespace flags cannot run the lab.
 needs_namespaces() {
 	needs_root
-	unshare --pid --fork --mount --uts --net --ipc true 2>/dev/null ||
+	once unshare unshare --pid --fork --mount --uts --net --ipc true ||
 		skip "this machine does not allow new namespaces (a container?)"
 }
 
@@ -98,26 +108,26 @@ ns_id() {
 	stat -L -c '%d:%i' "/proc/$1/ns/$2"
 }
 
-# The command that prints "TYPE ID" for each type of its own process.
-# shellcheck disable=SC2016
-NS_PROBE='for t in '"$NS_TYPES"'; do printf "%s %s\n" "$t" "$(stat -L -c %d:%i /proc/self/ns/$t)"; done'
+# The command that prints "TYPE ID" for each type of its own process: one
+# stat for them all (sh's /proc/self is sh's, and stat, exec'd, is sh).
+NS_PROBE="cd /proc/self/ns && exec stat -L -c '%n %d:%i' $NS_TYPES"
 
 # "TYPE ID" lines for process PID, seen from here.
 ns_table() {
-	local t
-	for t in $NS_TYPES; do
-		printf '%s %s\n' "$t" "$(ns_id "$1" "$t")"
-	done
+	# shellcheck disable=SC2086 # NS_TYPES is a list of words
+	(cd "/proc/$1/ns" && exec stat -L -c '%n %d:%i' $NS_TYPES)
 }
 
 # Compare two "TYPE ID" tables: the types named in NEW (a space-separated
 # list) must differ, every other type must be the same.  Fails with a line
 # per mismatch, expected against actual.
 assert_ns_differ_only() {
-	local new=" $1 " mine=$2 theirs=$3 t a b bad=0
+	local new=" $1 " t id a b bad=0
+	local -A mine=() theirs=()
+	while read -r t id; do mine[$t]=$id; done <<<"$2"
+	while read -r t id; do theirs[$t]=$id; done <<<"$3"
 	for t in $NS_TYPES; do
-		a=$(printf '%s\n' "$mine" | awk -v t="$t" '$1 == t { print $2 }')
-		b=$(printf '%s\n' "$theirs" | awk -v t="$t" '$1 == t { print $2 }')
+		a=${mine[$t]-} b=${theirs[$t]-}
 		if [ -z "$a" ] || [ -z "$b" ]; then
 			printf '%s: no identity (test %s, child %s)\n' "$t" "$a" "$b" >&2
 			bad=1
@@ -295,7 +305,7 @@ with_mqueue() {
 # The POSIX message queues of our IPC namespace, one name a line.  Others
 # than root read /dev/mqueue, where the machine has it mounted.
 list_queues() {
-	if [ "$(id -u)" -eq 0 ]; then
+	if [ "$EUID" -eq 0 ]; then
 		with_mqueue 'ls -A "$1"'
 	elif [ "$(stat -f -c %T /dev/mqueue 2>/dev/null)" = mqueue ]; then
 		ls -A /dev/mqueue
@@ -337,7 +347,7 @@ leak_snapshot() {
 	ip -o link show | awk -F': ' '{ print "link", $2 }'
 	ip -o -4 addr show | awk '{ print "address", $2, $4 }'
 	list_queues | sed 's/^/queue /'
-	if [ "$(id -u)" -eq 0 ] && [ -z "${INVOKE_NS_IN_USERNS:-}" ]; then
+	if [ "$EUID" -eq 0 ] && [ -z "${INVOKE_NS_IN_USERNS:-}" ]; then
 		session_namespaces | sed 's/^/namespace /'
 	fi
 	pgrep -s "$(session_id)" -f -- "$HELD" | sed 's/^/held /' || true
