@@ -285,72 +285,58 @@ wait_gone() {
 # first `ip netns add` on a machine bind-mounts /run/netns on itself for
 # good; that one is ip's own and not a leak.
 mount_table() {
-	awk '$5 != "/run/netns" { print $5, $4, $9, $10 }' /proc/self/mountinfo | sort
+	awk '$5 != "/run/netns" { print $5, $4, $9, $10 }' /proc/self/mountinfo
 }
 
-# Run SCRIPT (sh) with $1 the directory where mqueue, the file system of
-# our IPC namespace's POSIX message queues, is mounted, and $2... ARGS.  The
-# mount is made in a throwaway mount namespace, so the machine's mounts do
-# not change.  Root only.
-with_mqueue() {
-	local script=$1 dir status=0
-	shift
-	dir=$(mktemp -d)
-	unshare --mount sh -c 'mount -t mqueue mqueue "$1" || exit; '"$script" \
-		_ "$dir" "$@" || status=$?
-	rmdir "$dir"
-	return "$status"
-}
-
-# The POSIX message queues of our IPC namespace, one name a line.  Others
-# than root read /dev/mqueue, where the machine has it mounted.
+# The POSIX message queues of our IPC namespace, one name a line.  Root
+# mounts mqueue, their file system, for the IPC namespace of the mounting
+# process, on /tmp of a throwaway mount namespace: the machine's mounts do
+# not change.  Others read /dev/mqueue, where the machine has it mounted.
 list_queues() {
 	if [ "$EUID" -eq 0 ]; then
-		with_mqueue 'ls -A "$1"'
+		unshare --mount sh -c 'mount -t mqueue mqueue /tmp && exec ls -A /tmp'
 	elif [ "$(stat -f -c %T /dev/mqueue 2>/dev/null)" = mqueue ]; then
 		ls -A /dev/mqueue
 	fi
 }
 
-# The session of the running test: a container that outlives its test keeps
-# the session of the shell that started it, while whatever else runs on the
-# machine (a service, someone else's container) has a session of its own.
-# proc(5): the session is the fourth field after the command's name.
-session_id() {
-	local stat
+# The processes of our session, as "namespace TYPE ID" for each namespace
+# one is in that is not ours (as real root, who can read them all), and
+# "held PID" for each held command.  A container that outlives its test
+# keeps the session of the shell that started it, while whatever else runs
+# on the machine has a session of its own.
+session_leaks() {
+	local stat sid check_ns=""
+	[ "$EUID" -ne 0 ] || [ -n "${INVOKE_NS_IN_USERNS:-}" ] || check_ns=1
+	# proc(5): the session is the fourth field after the command's name.
 	read -r stat </proc/$$/stat
-	read -r _ _ _ stat _ <<<"${stat##*) }"
-	printf '%s\n' "$stat"
-}
-
-# The namespaces that processes of our session are in, other than our own
-# (a container that outlived its test is in at least one other), one a line.
-session_namespaces() {
-	local pid own
-	local -a dirs=()
-	own=$(find /proc/self/ns/ -maxdepth 1 -type l -printf '%l\n')
-	for pid in $(ps -s "$(session_id)" -o pid=); do
-		dirs+=("/proc/$pid/ns/")
-	done
-	# A process may end before find reads it, and some hide their
-	# namespaces (the PID 1 of a sandbox, when our session is its session
-	# 0): find says so and goes on with the others.
-	find "${dirs[@]}" -maxdepth 1 -type l -printf '%l\n' 2>/dev/null |
-		awk NF | grep -vxF -e "$own" | sort -u || true
+	read -r _ _ _ sid _ <<<"${stat##*) }"
+	# ps shows "-" for namespaces it cannot read (those of the PID 1 of a
+	# sandbox, when our session is its session 0).
+	ps -s "$sid" -o pid=,cgroupns=,ipcns=,mntns=,netns=,pidns=,timens=,userns=,utsns=,args= |
+		HELD=$HELD awk -v me=$$ -v check_ns="$check_ns" '
+		{ line[NR] = $0; if ($1 == me) split($0, own) }
+		END {
+			split("cgroup ipc mnt net pid time user uts", type)
+			for (n = 1; n <= NR; n++) {
+				split(line[n], f)
+				for (i = 2; check_ns && i <= 9; i++)
+					if (f[i] != "-" && f[i] != own[i] && !seen[i, f[i]]++)
+						print "namespace", type[i - 1], f[i]
+				if (index(line[n], ENVIRON["HELD"]))
+					print "held", f[1]
+			}
+		}'
 }
 
 # Everything a run of the lab could leave behind, one line per item: mounts,
-# network links and addresses, message queues, namespaces of our session's processes (as
-# real root, who can read them all), and held commands of our session.
+# network links and addresses, message queues, and what session_leaks finds.
 leak_snapshot() {
 	mount_table
-	ip -o link show | awk -F': ' '{ print "link", $2 }'
-	ip -o -4 addr show | awk '{ print "address", $2, $4 }'
+	ip -o -4 -batch - <<<$'link show\naddress show' |
+		awk '$3 == "inet" { print "address", $2, $4; next } { sub(/:$/, "", $2); print "link", $2 }'
 	list_queues | sed 's/^/queue /'
-	if [ "$EUID" -eq 0 ] && [ -z "${INVOKE_NS_IN_USERNS:-}" ]; then
-		session_namespaces | sed 's/^/namespace /'
-	fi
-	pgrep -s "$(session_id)" -f -- "$HELD" | sed 's/^/held /' || true
+	session_leaks
 }
 
 # leak_check_start DIR: remember the machine's state in DIR (setup_file
