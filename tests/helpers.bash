@@ -275,10 +275,16 @@ stop_monitor() {
 	fi
 }
 
-# Wait until process PID has gone (it is not our child, so `wait` cannot);
-# tail looks every 20 ms.
+# Wait until process PID has ended (it is not our child, so `wait` cannot):
+# until it is gone, or a zombie that its new parent has yet to reap (an
+# orphan's is init, and some inits reap only every second or so).  Looks
+# every 20 ms, for 10 s at most.
 wait_gone() {
-	timeout 10 tail -s 0.02 --pid="$1" -f /dev/null
+	local stat tries=500
+	while read -r stat 2>/dev/null <"/proc/$1/stat" && [[ ${stat##*) } != Z* ]]; do
+		((--tries)) || return 1
+		sleep 0.02
+	done
 }
 
 # The host's mount table, without the ids that change between reads.  The
@@ -312,13 +318,15 @@ session_leaks() {
 	read -r stat </proc/$$/stat
 	read -r _ _ _ sid _ <<<"${stat##*) }"
 	# ps shows "-" for namespaces it cannot read (those of the PID 1 of a
-	# sandbox, when our session is its session 0).
-	ps -s "$sid" -o pid=,cgroupns=,ipcns=,mntns=,netns=,pidns=,timens=,userns=,utsns=,args= |
+	# sandbox, when our session is its session 0).  A zombie has ended: it
+	# only waits for its parent (init, for an orphan) to reap it.
+	ps -s "$sid" -o pid=,cgroupns=,ipcns=,mntns=,netns=,pidns=,timens=,userns=,utsns=,stat=,args= |
 		HELD=$HELD awk -v me=$$ -v check_ns="$check_ns" '
-		{ line[NR] = $0; if ($1 == me) split($0, own) }
+		$10 ~ /^Z/ { next }
+		{ line[++rows] = $0; if ($1 == me) split($0, own) }
 		END {
 			split("cgroup ipc mnt net pid time user uts", type)
-			for (n = 1; n <= NR; n++) {
+			for (n = 1; n <= rows; n++) {
 				split(line[n], f)
 				for (i = 2; check_ns && i <= 9; i++)
 					if (f[i] != "-" && f[i] != own[i] && !seen[i, f[i]]++)
