@@ -44,9 +44,8 @@ plan() {
 			extra=""
 		fi
 		for s in "$step" usage $extra; do
-			# As root of a user namespace, step 7's suite has no user to be.
-			[ -n "$AS_YOU" ] && [ "$s" = step07-user ] ||
-				printf '%s %s %s\n' "$step" "$step" "$s"
+			# Without root, step 7's suite runs only as you (the user it is about).
+			[ -n "$AS_YOU" ] && [ "$s" = step07-user ] || printf '%s %s %s\n' "$step" "$step" "$s"
 		done
 	done
 }

@@ -31,11 +31,6 @@ fi
 # VALUE[KEY]: VALUE for each line "KEY VALUE" of the last probe's output;
 # HOST[TYPE]: the inode of our namespace of each type.
 declare -A VALUE HOST
-read_values() {
-	local key val
-	VALUE=()
-	while read -r key val; do VALUE[$key]=$val; done <"$TMP/out"
-}
 
 # The namespace table: the probe's inodes against ours (HOST).
 table() {
@@ -70,11 +65,8 @@ shown() {
 		printf "the parent's message queue is not found inside: %s\n" "$err" ;;
 	6) printf "the jail's / is all the command sees: %s\n" "${VALUE[root]-}" ;;
 	7) [ "${VALUE[uid]-}" = 0 ] || { printf 'the uid inside is %s, not 0\n' "${VALUE[uid]-}"; return 1; }
-		if [ "$(id -u)" -eq 0 ]; then
-			printf 'uid 0 inside, mapped to your uid 0 outside (run it without sudo to see them differ)\n'
-		else
-			printf 'uid 0 inside, mapped to your uid %s outside: root in there, you out here\n' "$(id -u)"
-		fi ;;
+		[ "$EUID" -ne 0 ] || { printf 'uid 0 inside, mapped to your uid 0 outside (run it without sudo to see them differ)\n'; return; }
+		printf 'uid 0 inside, mapped to your uid %s outside: root in there, you out here\n' "$EUID" ;;
 	esac
 }
 
@@ -98,17 +90,17 @@ failed() {
 
 # run_step DIR: run step DIR and report.  False if it failed.
 run_step() {
-	local dir=$1 n status=0 why
+	local dir=$1 n status=0 why key val
 	local -a flags
 	n=$(step_number "$dir")
 	mapfile -t flags < <(all_flags "$n" "$TMP/jail")
 	[ "$n" -lt 7 ] || flags=(-U "${flags[@]:0:9}")
 	printf '%s%s: %s%s\n' "$BOLD" "$dir" "${flags[*]//$TMP\//}" "$PLAIN"
 	[ -x "$ROOT/$dir/invoke_ns" ] || failed "$dir/invoke_ns is not built: run make" || return
-	if [ "$n" -lt 7 ] && [ "$(id -u)" -ne 0 ]; then
+	if [ "$n" -lt 7 ] && [ "$EUID" -ne 0 ]; then
 		printf 'skipped: creating namespaces without -U needs root (sudo make demo)\n\n'
 		return 0
-	elif [ "$n" -eq 7 ] && [ "$(id -u)" -ne 0 ] && why=$(restricted); then
+	elif [ "$n" -eq 7 ] && [ "$EUID" -ne 0 ] && why=$(restricted); then
 		printf 'skipped: %s restricts unprivileged user namespaces (LAB.md, appendix A)\n\n' "$why"
 		return 0
 	fi
@@ -120,7 +112,7 @@ run_step() {
 	timeout 30 "$ROOT/$dir/invoke_ns" "${flags[@]}" sh -c "$PROBE" \
 		</dev/null >"$TMP/out" 2>"$TMP/err" || status=$?
 	[ "$status" -eq 0 ] || failed "invoke_ns exited with status $status:" "$TMP/err" || return
-	read_values
+	VALUE=() && while read -r key val; do VALUE[$key]=$val; done <"$TMP/out"
 	table
 	why=$(shown "$n") || failed "$why" || return
 	printf '%s\n\n' "$why"

@@ -60,8 +60,7 @@ wait_prompt() {
 # hex TEXT: HEX, the bytes of TEXT in hex ("c3 a9 ...").
 hex() {
 	local LC_ALL=C i
-	HEX=""
-	for ((i = 0; i < ${#1}; i++)); do printf -v HEX '%s %02x' "$HEX" "'${1:i:1}"; done
+	HEX="" && for ((i = 0; i < ${#1}; i++)); do printf -v HEX '%s %02x' "$HEX" "'${1:i:1}"; done
 }
 
 # run_block N TERM: type the lines of the block at line N of LAB.t into
