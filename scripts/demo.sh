@@ -37,7 +37,7 @@ table() {
 	local t host inside
 	printf '%-7s %-12s %-12s %s\n' type host container new
 	for t in $TYPES; do
-		host=${HOST[$t]} inside=${VALUE[ns-$t]-}
+		host=${HOST[$t]-} inside=${VALUE[ns-$t]-}
 		if [ "${inside:-?}" != "$host" ] && [ -n "$inside" ]; then
 			printf '%-7s %-12s %-12s %s\n' "$t" "$host" "$inside" "${GREEN}yes$PLAIN"
 		else
@@ -119,7 +119,7 @@ run_step() {
 }
 
 # shellcheck disable=SC2086 # TYPES is a list of words
-while read -r t inode; do HOST[$t]=$inode; done < <(cd /proc/self/ns && exec stat -L -c '%n %i' $TYPES)
+while read -r t inode; do HOST[$t]=$inode; done < <(cd /proc/self/ns && exec stat -L -c '%n %i' $TYPES 2>/dev/null)
 TMP=$(mktemp -d)
 chmod 755 "$TMP"
 trap 'rm -rf "$TMP"' EXIT

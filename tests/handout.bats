@@ -32,25 +32,35 @@ removed_lines() {
 
 # Run step N's suite against the handout's step N.  Prints "ok TAG NAME"
 # or "not ok TAG NAME" per test that ran (not skipped), where TAG is
-# handout:kept for a test tagged so in the suite, else !handout:kept.  A
-# later step of the handout holds the same TODO for step N (make sync-check
-# proves it of the reference), so this one run per step covers them.
+# handout:kept for a test tagged so in the suite, else !handout:kept, and
+# "missing NAME" for a tagged test the run did not name.  A later step of
+# the handout holds the same TODO for step N (make sync-check proves it of
+# the reference), so this one run per step covers them.
 handout_results() {
 	local suite
 	suite=$(echo "$HANDOUT"/tests/step0"$1"-*.bats)
 	STEP=$1 timeout 600 bats --formatter tap "$suite" </dev/null | awk -v suite="$suite" '
 		BEGIN {
+			# A tag holds for the next @test, as bats reads it.
 			while ((getline line <suite) > 0) {
-				if (tagged && sub(/^@test "/, "", line) && sub(/" {$/, "", line))
-					kept[line]
-				tagged = line ~ /^# bats test_tags=.*handout:kept/
+				if (line ~ /^[ \t]*# bats test_tags=/)
+					tagged = line ~ /[=,][ \t]*handout:kept[ \t]*(,|$)/
+				else if (sub(/^[ \t]*@test[ \t]+"/, "", line)) {
+					sub(/"[ \t]*{.*$/, "", line)
+					if (tagged) kept[line]
+					tagged = 0
+				}
 			}
 		}
-		/^(not )?ok / && !/ # skip/ {
+		/^(not )?ok / {
 			name = $0
 			sub(/^(not )?ok [0-9]+ /, "", name)
-			print ($1 == "ok" ? "ok" : "not ok"), (name in kept ? "" : "!") "handout:kept", name
-		}'
+			sub(/ # skip.*$/, "", name)
+			ran[name]
+			if ($0 !~ / # skip/)
+				print ($1 == "ok" ? "ok" : "not ok"), (name in kept ? "" : "!") "handout:kept", name
+		}
+		END { for (name in kept) if (!(name in ran)) print "missing", name }'
 }
 
 @test "the handout builds without a warning" {
@@ -133,6 +143,7 @@ solve_step2() {
 		run -0 handout_results "$n"
 		refute_line --regexp '^ok !handout:kept '
 		refute_line --regexp '^not ok handout:kept '
+		refute_line --regexp '^missing '
 		assert_line --regexp '^not ok !handout:kept '
 	done
 }

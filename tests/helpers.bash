@@ -120,12 +120,16 @@ ns_table() {
 
 # Compare two "TYPE ID" tables: the types named in NEW (a space-separated
 # list) must differ, every other type must be the same.  Fails with a line
-# per mismatch, expected against actual.
+# per mismatch, expected against actual, or a type given twice.
 assert_ns_differ_only() {
 	local new=" $1 " t id a b bad=0
 	local -A mine=() theirs=()
-	while read -r t id; do mine[$t]=$id; done <<<"$2"
-	while read -r t id; do theirs[$t]=$id; done <<<"$3"
+	while read -r t id; do [ -z "$t" ] || mine[$t]=$id; done <<<"$2"
+	while read -r t id; do
+		[ -n "$t" ] || continue
+		[ -z "${theirs[$t]+set}" ] || { printf '%s: given twice by the child\n' "$t" >&2; bad=1; }
+		theirs[$t]=$id
+	done <<<"$3"
 	for t in $NS_TYPES; do
 		a=${mine[$t]-} b=${theirs[$t]-}
 		if [ -z "$a" ] || [ -z "$b" ]; then
@@ -281,6 +285,7 @@ stop_monitor() {
 # every 20 ms, for 10 s at most.
 wait_gone() {
 	local stat tries=500
+	[[ $1 =~ ^[0-9]+$ ]] || return 1
 	while read -r stat 2>/dev/null <"/proc/$1/stat" && [[ ${stat##*) } != Z* ]]; do
 		((--tries)) || return 1
 		sleep 0.02
@@ -318,16 +323,18 @@ session_leaks() {
 	read -r stat </proc/$$/stat
 	read -r _ _ _ sid _ <<<"${stat##*) }"
 	# ps shows "-" for namespaces it cannot read (those of the PID 1 of a
-	# sandbox, when our session is its session 0).  A zombie has ended: it
-	# only waits for its parent (init, for an orphan) to reap it.
-	ps -s "$sid" -o pid=,cgroupns=,ipcns=,mntns=,netns=,pidns=,timens=,userns=,utsns=,stat=,args= |
+	# sandbox, when our session is its session 0).  An orphan that is a
+	# zombie has ended: it only waits for init, outside the session, to
+	# reap it (a zombie whose parent is ours is still that parent's leak).
+	ps -ww -s "$sid" -o pid=,cgroupns=,ipcns=,mntns=,netns=,pidns=,timens=,userns=,utsns=,stat=,ppid=,args= |
 		HELD=$HELD awk -v me=$$ -v check_ns="$check_ns" '
-		$10 ~ /^Z/ { next }
-		{ line[++rows] = $0; if ($1 == me) split($0, own) }
+		{ line[NR] = $0; ours[$1]; if ($1 == me) split($0, own) }
 		END {
 			split("cgroup ipc mnt net pid time user uts", type)
-			for (n = 1; n <= rows; n++) {
+			for (n = 1; n <= NR; n++) {
 				split(line[n], f)
+				if (f[10] ~ /^Z/ && !(f[11] in ours))
+					continue
 				for (i = 2; check_ns && i <= 9; i++)
 					if (f[i] != "-" && f[i] != own[i] && !seen[i, f[i]]++)
 						print "namespace", type[i - 1], f[i]
