@@ -11,7 +11,7 @@
 # Each suite file is a job, as many at once as there are CPUs, each in
 # namespaces and a session of its own (in_sandbox in lib.sh), so that its
 # leak check sees only what it made.  Without root, a user namespace makes
-# the caller its root, and step 7's suite also runs as the caller; where
+# the caller its root, and step 7's suite runs as the caller instead; where
 # users may not create user namespaces, the suites run one at a time as the
 # caller, and what needs root skips, saying why.
 #
@@ -44,7 +44,8 @@ plan() {
 			extra=""
 		fi
 		for s in "$step" usage $extra; do
-			printf '%s %s %s\n' "$step" "$step" "$s"
+			# Without root, step 7's suite runs only as you (the user it is about).
+			[ -n "$AS_YOU" ] && [ "$s" = step07-user ] || printf '%s %s %s\n' "$step" "$step" "$s"
 		done
 	done
 }
@@ -117,7 +118,7 @@ main() {
 	RUNNER=(in_sandbox) JOBS=$(nproc) AS_YOU=""
 	if [ "$(id -u)" -ne 0 ]; then
 		if can_sandbox; then
-			printf '%s: not root: step 7 runs as you, then every suite as root of a user namespace\n' "$PROG"
+			printf '%s: not root: step 7'"'"'s suite runs as you, every other suite as root of a user namespace\n' "$PROG"
 			AS_YOU=1
 		else
 			printf '%s: not root, and users may not create user namespaces here: what needs root skips\n' "$PROG"

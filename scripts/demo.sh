@@ -12,11 +12,11 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 readonly TYPES="cgroup ipc mnt net pid time user uts"
-# Run in each container, with only the jail's programs: "ns TYPE INODE" per
+# Run in each container, with only the jail's programs: "ns-TYPE INODE" per
 # type, then a "KEY VALUE" line for each thing a step changes.
 # shellcheck disable=SC2016
 readonly PROBE='
-for t in '"$TYPES"'; do printf "ns %s %s\n" "$t" "$(stat -L -c %i /proc/self/ns/$t)"; done
+(cd /proc/self/ns && exec stat -L -c "ns-%n %i" '"$TYPES"')
 n=0; for d in /proc/[0-9]*; do n=$((n + 1)); done
 printf "pid %s\nprocs %s\nhostname %s\nlinks" "$$" "$n" "$(hostname)"
 ip -o link show | while read -r _ name _; do printf " %s" "${name%%[@:]*}"; done
@@ -28,17 +28,16 @@ if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
 	BOLD=$'\e[1m' GREEN=$'\e[1;32m' RED=$'\e[1;31m' PLAIN=$'\e[0m'
 fi
 
-# value KEY: the value of the probe's line KEY.
-value() {
-	sed -n "s/^$1 //p" "$TMP/out" | head -n 1
-}
+# VALUE[KEY]: VALUE for each line "KEY VALUE" of the last probe's output;
+# HOST[TYPE]: the inode of our namespace of each type.
+declare -A VALUE HOST
 
-# The namespace table: the probe's inodes against ours.
+# The namespace table: the probe's inodes against ours (HOST).
 table() {
 	local t host inside
 	printf '%-7s %-12s %-12s %s\n' type host container new
 	for t in $TYPES; do
-		host=$(stat -L -c %i "/proc/$$/ns/$t") inside=$(value "ns $t")
+		host=${HOST[$t]-} inside=${VALUE[ns-$t]-}
 		if [ "${inside:-?}" != "$host" ] && [ -n "$inside" ]; then
 			printf '%-7s %-12s %-12s %s\n' "$t" "$host" "$inside" "${GREEN}yes$PLAIN"
 		else
@@ -52,25 +51,22 @@ table() {
 shown() {
 	local ours err
 	case $1 in
-	1) [ "$(value pid)" = 1 ] || { printf 'the command is PID %s, not 1\n' "$(value pid)"; return 1; }
+	1) [ "${VALUE[pid]-}" = 1 ] || { printf 'the command is PID %s, not 1\n' "${VALUE[pid]-}"; return 1; }
 		printf 'PID 1: the command is the first process of a PID namespace of its own\n' ;;
 	2) ours=$(find /proc -maxdepth 1 -name '[0-9]*' | wc -l)
-		[ "$(value procs)" -lt "$ours" ] || { printf '/proc inside lists %s processes, as many as ours\n' "$(value procs)"; return 1; }
-		printf "/proc is the container's own: %s process(es) in it, %s in the host's\n" "$(value procs)" "$ours" ;;
-	3) [ "$(value hostname)" = lab ] || { printf 'the hostname inside is %s, not lab\n' "$(value hostname)"; return 1; }
+		[ "${VALUE[procs]-}" -lt "$ours" ] || { printf '/proc inside lists %s processes, as many as ours\n' "${VALUE[procs]-}"; return 1; }
+		printf "/proc is the container's own: %s process(es) in it, %s in the host's\n" "${VALUE[procs]-}" "$ours" ;;
+	3) [ "${VALUE[hostname]-}" = lab ] || { printf 'the hostname inside is %s, not lab\n' "${VALUE[hostname]-}"; return 1; }
 		printf "the hostname inside is lab, the host's is still %s\n" "$(hostname)" ;;
-	4) [ "$(value links)" = lo ] || { printf 'links inside: %s, not only lo\n' "$(value links)"; return 1; }
+	4) [ "${VALUE[links]-}" = lo ] || { printf 'links inside: %s, not only lo\n' "${VALUE[links]-}"; return 1; }
 		printf 'the only network link inside is lo (and it is down)\n' ;;
 	5) err=$(sed -n 's/^invoke_ns: child: mq_open [^:]*: //p' "$TMP/err")
 		[ -n "$err" ] || { printf "the child opened the parent's message queue\n"; return 1; }
 		printf "the parent's message queue is not found inside: %s\n" "$err" ;;
-	6) printf "the jail's / is all the command sees: %s\n" "$(value root)" ;;
-	7) [ "$(value uid)" = 0 ] || { printf 'the uid inside is %s, not 0\n' "$(value uid)"; return 1; }
-		if [ "$(id -u)" -eq 0 ]; then
-			printf 'uid 0 inside, mapped to your uid 0 outside (run it without sudo to see them differ)\n'
-		else
-			printf 'uid 0 inside, mapped to your uid %s outside: root in there, you out here\n' "$(id -u)"
-		fi ;;
+	6) printf "the jail's / is all the command sees: %s\n" "${VALUE[root]-}" ;;
+	7) [ "${VALUE[uid]-}" = 0 ] || { printf 'the uid inside is %s, not 0\n' "${VALUE[uid]-}"; return 1; }
+		[ "$EUID" -ne 0 ] || { printf 'uid 0 inside, mapped to your uid 0 outside (run it without sudo to see them differ)\n'; return; }
+		printf 'uid 0 inside, mapped to your uid %s outside: root in there, you out here\n' "$EUID" ;;
 	esac
 }
 
@@ -94,17 +90,17 @@ failed() {
 
 # run_step DIR: run step DIR and report.  False if it failed.
 run_step() {
-	local dir=$1 n status=0 why
+	local dir=$1 n status=0 why key val
 	local -a flags
 	n=$(step_number "$dir")
 	mapfile -t flags < <(all_flags "$n" "$TMP/jail")
 	[ "$n" -lt 7 ] || flags=(-U "${flags[@]:0:9}")
 	printf '%s%s: %s%s\n' "$BOLD" "$dir" "${flags[*]//$TMP\//}" "$PLAIN"
 	[ -x "$ROOT/$dir/invoke_ns" ] || failed "$dir/invoke_ns is not built: run make" || return
-	if [ "$n" -lt 7 ] && [ "$(id -u)" -ne 0 ]; then
+	if [ "$n" -lt 7 ] && [ "$EUID" -ne 0 ]; then
 		printf 'skipped: creating namespaces without -U needs root (sudo make demo)\n\n'
 		return 0
-	elif [ "$n" -eq 7 ] && [ "$(id -u)" -ne 0 ] && why=$(restricted); then
+	elif [ "$n" -eq 7 ] && [ "$EUID" -ne 0 ] && why=$(restricted); then
 		printf 'skipped: %s restricts unprivileged user namespaces (LAB.md, appendix A)\n\n' "$why"
 		return 0
 	fi
@@ -116,11 +112,14 @@ run_step() {
 	timeout 30 "$ROOT/$dir/invoke_ns" "${flags[@]}" sh -c "$PROBE" \
 		</dev/null >"$TMP/out" 2>"$TMP/err" || status=$?
 	[ "$status" -eq 0 ] || failed "invoke_ns exited with status $status:" "$TMP/err" || return
+	VALUE=() && while read -r key val; do VALUE[$key]=$val; done <"$TMP/out"
 	table
 	why=$(shown "$n") || failed "$why" || return
 	printf '%s\n\n' "$why"
 }
 
+# shellcheck disable=SC2086 # TYPES is a list of words
+while read -r t inode; do HOST[$t]=$inode; done < <(cd /proc/self/ns && exec stat -L -c '%n %i' $TYPES 2>/dev/null)
 TMP=$(mktemp -d)
 chmod 755 "$TMP"
 trap 'rm -rf "$TMP"' EXIT

@@ -57,6 +57,12 @@ wait_prompt() {
 	done
 }
 
+# hex TEXT: HEX, the bytes of TEXT in hex ("c3 a9 ...").
+hex() {
+	local LC_ALL=C i
+	HEX="" && for ((i = 0; i < ${#1}; i++)); do printf -v HEX '%s %02x' "$HEX" "'${1:i:1}"; done
+}
+
 # run_block N TERM: type the lines of the block at line N of LAB.t into
 # terminal TERM; its part of the screen into $WORK/N.out, as "TERM: line".
 run_block() {
@@ -75,9 +81,9 @@ run_block() {
 			typed=PID=$(printf '%s\n' "${OUT[@]}" | sed -n 's/^Parent: PID of child is \([0-9]*\)$/\1/p' |
 				tail -n 1)$typed shown[:$prompt$typed]=$line
 		fi
-		# As bytes, with the Enter key's \r: tmux takes a ";" ending a word.
-		typed=$(printf '%s\r' "$typed" | od -An -tx1 -v)
-		tm "send-keys -t lab:$term -H ${typed//$'\n'/ }"
+		# As bytes in hex, with the Enter key's: tmux takes a ";" ending a word.
+		hex "$typed"
+		tm "send-keys -t lab:$term -H $HEX 0d"
 	done < <(tail -n +"$((n + 1))" "$WORK/LAB.t")
 	[ -n "${STOPPED:-}" ] || wait_prompt "$term" "$last" || STOPPED+=", after: $line"
 	ENDS[$term]=$AT_PROMPT

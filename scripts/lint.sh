@@ -56,10 +56,7 @@ run "shellcheck scripts, .ci/run, tests/*.bash" shellcheck -x -S style scripts/*
 run "shellcheck tests/*.bats" shellcheck -x -S style -s bats tests/*.bats
 
 LAST=${STEPS[-1]}
-SUITES=(tests/usage.bats tests/exit_status.bats tests/signals.bats)
-for step in "${STEPS[@]}"; do
-	SUITES+=("tests/$step.bats")
-done
+mapfile -t SUITES < <(printf 'tests/%s.bats\n' usage exit_status signals "${STEPS[@]}")
 mkdir -p "$TMP/build/$LAST" "$TMP/logs"
 chmod 1777 "$TMP/logs" # step 7's suite runs it as uid 65534 too
 run "ubsan build $LAST" cc -fsanitize=undefined -fno-sanitize-recover=all -g -O1 \

@@ -30,19 +30,37 @@ removed_lines() {
 	comm -23 <(code_lines <"$ref") <("$ROOT/scripts/steps.sh" cut 7 2 "$ref" | code_lines)
 }
 
-# Run step N's suite against the handout's step N.  Prints "ok TAGS NAME"
-# or "not ok TAGS NAME" per test that ran (not skipped), where TAGS is
-# !handout:kept or handout:kept.  A later step of the handout holds the
-# same TODO for step N (make sync-check proves it of the reference), so
-# this one run per step covers them.
+# Run step N's suite against the handout's step N.  Prints "ok TAG NAME"
+# or "not ok TAG NAME" per test that ran (not skipped), where TAG is
+# handout:kept for a test tagged so in the suite, else !handout:kept, and
+# "missing NAME" for a tagged test the run did not name.  A later step of
+# the handout holds the same TODO for step N (make sync-check proves it of
+# the reference), so this one run per step covers them.
 handout_results() {
-	local n=$1 tags
-	for tags in '!handout:kept' handout:kept; do
-		STEP=$n timeout 600 bats --formatter tap --filter-tags "$tags" \
-			"$HANDOUT"/tests/step0"$n"-*.bats </dev/null |
-			grep -v ' # skip' |
-			sed -n "s/^\(not ok\|ok\) [0-9]* \(.*\)/\1 $tags \2/p"
-	done
+	local suite
+	suite=$(echo "$HANDOUT"/tests/step0"$1"-*.bats)
+	STEP=$1 timeout 600 bats --formatter tap "$suite" </dev/null | awk -v suite="$suite" '
+		BEGIN {
+			# A tag holds for the next @test, as bats reads it.
+			while ((getline line <suite) > 0) {
+				if (line ~ /^[ \t]*# bats test_tags=/)
+					tagged = line ~ /[=,][ \t]*handout:kept[ \t]*(,|$)/
+				else if (sub(/^[ \t]*@test[ \t]+"/, "", line)) {
+					sub(/"[ \t]*{.*$/, "", line)
+					if (tagged) kept[line]
+					tagged = 0
+				}
+			}
+		}
+		/^(not )?ok / {
+			name = $0
+			sub(/^(not )?ok [0-9]+ /, "", name)
+			sub(/ # skip.*$/, "", name)
+			ran[name]
+			if ($0 !~ / # skip/)
+				print ($1 == "ok" ? "ok" : "not ok"), (name in kept ? "" : "!") "handout:kept", name
+		}
+		END { for (name in kept) if (!(name in ran)) print "missing", name }'
 }
 
 @test "the handout builds without a warning" {
@@ -66,15 +84,14 @@ handout_results() {
 }
 
 @test "no file of the handout holds a line of the removed code" {
-	local file
 	removed_lines >"$BATS_TEST_TMPDIR/removed"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/removed")" -gt 50 ]
-	find "$HANDOUT" -type f ! -name invoke_ns ! -path '*/tests/reports/*' |
-		while IFS= read -r file; do
-			sed 's/^[ \t]*//; s/[ \t]*$//' "$file" |
-				grep -xF -f "$BATS_TEST_TMPDIR/removed" | sed "s|^|$file: |"
-		done >"$BATS_TEST_TMPDIR/found"
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/found")" ""
+	# awk reads the removed lines first, then every file, trimmed.
+	run -0 find "$HANDOUT" -type f ! -name invoke_ns ! -path '*/tests/reports/*' -exec awk '
+		NR == FNR { removed[$0]; next }
+		{ line = $0; gsub(/^[ \t]+|[ \t]+$/, "", line) }
+		line in removed { print FILENAME ": " line }' "$BATS_TEST_TMPDIR/removed" {} +
+	assert_output ""
 }
 
 @test "in the handout, a flag whose code is a TODO is an unknown option (125)" {
@@ -126,6 +143,7 @@ solve_step2() {
 		run -0 handout_results "$n"
 		refute_line --regexp '^ok !handout:kept '
 		refute_line --regexp '^not ok handout:kept '
+		refute_line --regexp '^missing '
 		assert_line --regexp '^not ok !handout:kept '
 	done
 }

@@ -63,7 +63,17 @@ needs_step() {
 }
 
 needs_root() {
-	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	[ "$EUID" -eq 0 ] || skip "needs root"
+}
+
+# once NAME CMD...: whether CMD... succeeds, asked once per suite: the
+# answer is kept as a file BATS_FILE_TMPDIR/NAME.yes or NAME.no.
+once() {
+	local answer=$BATS_FILE_TMPDIR/$1
+	shift
+	[ -e "$answer.yes" ] || [ -e "$answer.no" ] ||
+		if "$@" >/dev/null 2>&1; then : >"$answer.yes"; else : >"$answer.no"; fi
+	[ -e "$answer.yes" ]
 }
 
 # A truly unprivileged caller for the tests that need one.  Run as root,
@@ -72,16 +82,16 @@ needs_root() {
 # the ids it runs with.  Skips where there is no such caller: without
 # setpriv, or as root of a user namespace where uid 65534 is not mapped.
 needs_unprivileged() {
-	if [ "$(id -u)" -ne 0 ]; then
+	if [ "$EUID" -ne 0 ]; then
 		UNPRIVILEGED=()
-		UNPRIV_UID=$(id -u)
+		UNPRIV_UID=$EUID
 		UNPRIV_GID=$(id -g)
 		return 0
 	fi
 	UNPRIVILEGED=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 	UNPRIV_UID=65534
 	UNPRIV_GID=65534
-	"${UNPRIVILEGED[@]}" true 2>/dev/null ||
+	once setpriv "${UNPRIVILEGED[@]}" true ||
 		skip "needs setpriv and a uid 65534 to run as an unprivileged user"
 }
 
@@ -89,7 +99,7 @@ needs_unprivileged() {
 # seccomp profile forbids clone's namespace flags cannot run the lab.
 needs_namespaces() {
 	needs_root
-	unshare --pid --fork --mount --uts --net --ipc true 2>/dev/null ||
+	once unshare unshare --pid --fork --mount --uts --net --ipc true ||
 		skip "this machine does not allow new namespaces (a container?)"
 }
 
@@ -98,26 +108,30 @@ ns_id() {
 	stat -L -c '%d:%i' "/proc/$1/ns/$2"
 }
 
-# The command that prints "TYPE ID" for each type of its own process.
-# shellcheck disable=SC2016
-NS_PROBE='for t in '"$NS_TYPES"'; do printf "%s %s\n" "$t" "$(stat -L -c %d:%i /proc/self/ns/$t)"; done'
+# The command that prints "TYPE ID" for each type of its own process: one
+# stat for them all (sh's /proc/self is sh's, and stat, exec'd, is sh).
+NS_PROBE="cd /proc/self/ns && exec stat -L -c '%n %d:%i' $NS_TYPES"
 
 # "TYPE ID" lines for process PID, seen from here.
 ns_table() {
-	local t
-	for t in $NS_TYPES; do
-		printf '%s %s\n' "$t" "$(ns_id "$1" "$t")"
-	done
+	# shellcheck disable=SC2086 # NS_TYPES is a list of words
+	(cd "/proc/$1/ns" && exec stat -L -c '%n %d:%i' $NS_TYPES)
 }
 
 # Compare two "TYPE ID" tables: the types named in NEW (a space-separated
 # list) must differ, every other type must be the same.  Fails with a line
-# per mismatch, expected against actual.
+# per mismatch, expected against actual, or a type given twice.
 assert_ns_differ_only() {
-	local new=" $1 " mine=$2 theirs=$3 t a b bad=0
+	local new=" $1 " t id a b bad=0
+	local -A mine=() theirs=()
+	while read -r t id; do [ -z "$t" ] || mine[$t]=$id; done <<<"$2"
+	while read -r t id; do
+		[ -n "$t" ] || continue
+		[ -z "${theirs[$t]+set}" ] || { printf '%s: given twice by the child\n' "$t" >&2; bad=1; }
+		theirs[$t]=$id
+	done <<<"$3"
 	for t in $NS_TYPES; do
-		a=$(printf '%s\n' "$mine" | awk -v t="$t" '$1 == t { print $2 }')
-		b=$(printf '%s\n' "$theirs" | awk -v t="$t" '$1 == t { print $2 }')
+		a=${mine[$t]-} b=${theirs[$t]-}
 		if [ -z "$a" ] || [ -z "$b" ]; then
 			printf '%s: no identity (test %s, child %s)\n' "$t" "$a" "$b" >&2
 			bad=1
@@ -265,82 +279,79 @@ stop_monitor() {
 	fi
 }
 
-# Wait until process PID has gone (it is not our child, so `wait` cannot);
-# tail looks every 20 ms.
+# Wait until process PID has ended (it is not our child, so `wait` cannot):
+# until it is gone, or a zombie that its new parent has yet to reap (an
+# orphan's is init, and some inits reap only every second or so).  Looks
+# every 20 ms, for 10 s at most.
 wait_gone() {
-	timeout 10 tail -s 0.02 --pid="$1" -f /dev/null
+	local stat tries=500
+	[[ $1 =~ ^[0-9]+$ ]] || return 1
+	while read -r stat 2>/dev/null <"/proc/$1/stat" && [[ ${stat##*) } != Z* ]]; do
+		((--tries)) || return 1
+		sleep 0.02
+	done
 }
 
 # The host's mount table, without the ids that change between reads.  The
 # first `ip netns add` on a machine bind-mounts /run/netns on itself for
 # good; that one is ip's own and not a leak.
 mount_table() {
-	awk '$5 != "/run/netns" { print $5, $4, $9, $10 }' /proc/self/mountinfo | sort
+	awk '$5 != "/run/netns" { print $5, $4, $9, $10 }' /proc/self/mountinfo
 }
 
-# Run SCRIPT (sh) with $1 the directory where mqueue, the file system of
-# our IPC namespace's POSIX message queues, is mounted, and $2... ARGS.  The
-# mount is made in a throwaway mount namespace, so the machine's mounts do
-# not change.  Root only.
-with_mqueue() {
-	local script=$1 dir status=0
-	shift
-	dir=$(mktemp -d)
-	unshare --mount sh -c 'mount -t mqueue mqueue "$1" || exit; '"$script" \
-		_ "$dir" "$@" || status=$?
-	rmdir "$dir"
-	return "$status"
-}
-
-# The POSIX message queues of our IPC namespace, one name a line.  Others
-# than root read /dev/mqueue, where the machine has it mounted.
+# The POSIX message queues of our IPC namespace, one name a line.  Root
+# mounts mqueue, their file system, for the IPC namespace of the mounting
+# process, on /tmp of a throwaway mount namespace: the machine's mounts do
+# not change.  Others read /dev/mqueue, where the machine has it mounted.
 list_queues() {
-	if [ "$(id -u)" -eq 0 ]; then
-		with_mqueue 'ls -A "$1"'
+	if [ "$EUID" -eq 0 ]; then
+		unshare --mount sh -c 'mount -t mqueue mqueue /tmp && exec ls -A /tmp'
 	elif [ "$(stat -f -c %T /dev/mqueue 2>/dev/null)" = mqueue ]; then
 		ls -A /dev/mqueue
 	fi
 }
 
-# The session of the running test: a container that outlives its test keeps
-# the session of the shell that started it, while whatever else runs on the
-# machine (a service, someone else's container) has a session of its own.
-# proc(5): the session is the fourth field after the command's name.
-session_id() {
-	local stat
+# The processes of our session, as "namespace TYPE ID" for each namespace
+# one is in that is not ours (as real root, who can read them all), and
+# "held PID" for each held command.  A container that outlives its test
+# keeps the session of the shell that started it, while whatever else runs
+# on the machine has a session of its own.
+session_leaks() {
+	local stat sid check_ns=""
+	[ "$EUID" -ne 0 ] || [ -n "${INVOKE_NS_IN_USERNS:-}" ] || check_ns=1
+	# proc(5): the session is the fourth field after the command's name.
 	read -r stat </proc/$$/stat
-	read -r _ _ _ stat _ <<<"${stat##*) }"
-	printf '%s\n' "$stat"
-}
-
-# The namespaces that processes of our session are in, other than our own
-# (a container that outlived its test is in at least one other), one a line.
-session_namespaces() {
-	local pid own
-	local -a dirs=()
-	own=$(find /proc/self/ns/ -maxdepth 1 -type l -printf '%l\n')
-	for pid in $(ps -s "$(session_id)" -o pid=); do
-		dirs+=("/proc/$pid/ns/")
-	done
-	# A process may end before find reads it, and some hide their
-	# namespaces (the PID 1 of a sandbox, when our session is its session
-	# 0): find says so and goes on with the others.
-	find "${dirs[@]}" -maxdepth 1 -type l -printf '%l\n' 2>/dev/null |
-		awk NF | grep -vxF -e "$own" | sort -u || true
+	read -r _ _ _ sid _ <<<"${stat##*) }"
+	# ps shows "-" for namespaces it cannot read (those of the PID 1 of a
+	# sandbox, when our session is its session 0).  An orphan that is a
+	# zombie has ended: it only waits for init, outside the session, to
+	# reap it (a zombie whose parent is ours is still that parent's leak).
+	ps -ww -s "$sid" -o pid=,cgroupns=,ipcns=,mntns=,netns=,pidns=,timens=,userns=,utsns=,stat=,ppid=,args= |
+		HELD=$HELD awk -v me=$$ -v check_ns="$check_ns" '
+		{ line[NR] = $0; ours[$1]; if ($1 == me) split($0, own) }
+		END {
+			split("cgroup ipc mnt net pid time user uts", type)
+			for (n = 1; n <= NR; n++) {
+				split(line[n], f)
+				if (f[10] ~ /^Z/ && !(f[11] in ours))
+					continue
+				for (i = 2; check_ns && i <= 9; i++)
+					if (f[i] != "-" && f[i] != own[i] && !seen[i, f[i]]++)
+						print "namespace", type[i - 1], f[i]
+				if (index(line[n], ENVIRON["HELD"]))
+					print "held", f[1]
+			}
+		}'
 }
 
 # Everything a run of the lab could leave behind, one line per item: mounts,
-# network links and addresses, message queues, namespaces of our session's processes (as
-# real root, who can read them all), and held commands of our session.
+# network links and addresses, message queues, and what session_leaks finds.
 leak_snapshot() {
 	mount_table
-	ip -o link show | awk -F': ' '{ print "link", $2 }'
-	ip -o -4 addr show | awk '{ print "address", $2, $4 }'
+	ip -o -4 -batch - <<<$'link show\naddress show' |
+		awk '$3 == "inet" { print "address", $2, $4; next } { sub(/:$/, "", $2); print "link", $2 }'
 	list_queues | sed 's/^/queue /'
-	if [ "$(id -u)" -eq 0 ] && [ -z "${INVOKE_NS_IN_USERNS:-}" ]; then
-		session_namespaces | sed 's/^/namespace /'
-	fi
-	pgrep -s "$(session_id)" -f -- "$HELD" | sed 's/^/held /' || true
+	session_leaks
 }
 
 # leak_check_start DIR: remember the machine's state in DIR (setup_file
