@@ -40,14 +40,14 @@ start_ready() {
 WAIT_HOLD='until read -r _ <"$1"; do :; done'
 
 @test "SIGTERM reaches a command that handles it, and invoke_ns exits with its status" {
-	start_ready "env" 'trap "exit 42" TERM; echo ready; '"$WAIT_HOLD" -p
+	start_ready "env --default-signal=TERM" 'trap "exit 42" TERM; echo ready; '"$WAIT_HOLD" -p
 	kill -TERM "$INVOKE_PID"
 	finish_started
 	assert_equal "$HELD_STATUS" 42
 }
 
 @test "SIGHUP and SIGQUIT are passed on too" {
-	start_ready "env" 'trap "exit 43" HUP; echo ready; '"$WAIT_HOLD" -p
+	start_ready "env --default-signal=HUP" 'trap "exit 43" HUP; echo ready; '"$WAIT_HOLD" -p
 	kill -HUP "$INVOKE_PID"
 	finish_started
 	assert_equal "$HELD_STATUS" 43
@@ -58,7 +58,7 @@ WAIT_HOLD='until read -r _ <"$1"; do :; done'
 }
 
 @test "a command that handles the signals decides: two SIGTERMs, and it goes on" {
-	start_ready "env" 'trap "echo TERM" TERM; echo ready; '"$WAIT_HOLD"'; echo done' -p
+	start_ready "env --default-signal=TERM" 'trap "echo TERM" TERM; echo ready; '"$WAIT_HOLD"'; echo done' -p
 	for _ in 1 2; do
 		kill -TERM "$INVOKE_PID"
 		timeout 20 grep -q -m 1 -x TERM <&"$OUT_FD"
