@@ -101,17 +101,12 @@ handout_results() {
 	assert_equal "$stderr" "invoke_ns: -U: unknown option (-h for help)"
 }
 
-# Make HANDOUT a copy of the handout of its own, and write into its step 2
-# the reference code of step 2, as a student would: without the marks, the
-# TODOs filled in with comments of their own.
+# Make HANDOUT a copy of the handout of its own, with step 2 done
+# (student_step2).
 solve_step2() {
 	cp -a "$HANDOUT" "$BATS_TEST_TMPDIR/handout"
 	HANDOUT=$BATS_TEST_TMPDIR/handout
-	{
-		sed -n '1,/^ \*\/$/p' "$HANDOUT/.handout/step02-mnt.c"
-		"$ROOT/scripts/steps.sh" cut 2 "$ROOT/step02-mnt/invoke_ns.c" | sed '1,/^ \*\/$/d' |
-			sed 's|[[:space:]]*/\* \[step 2\] \*/||; s|/\* \[step 2[^]]*\] |/* mine: |'
-	} >"$HANDOUT/step02-mnt/invoke_ns.c"
+	student_step2 "$HANDOUT"
 }
 
 @test "make next STEP=3 carries the student's step 2 into step 3, keeping its TODOs and a backup" {

@@ -366,6 +366,19 @@ leaks_since_start() {
 	leak_snapshot | sort | comm -13 <(sort "$1/leaks.before") -
 }
 
+# student_step2 HANDOUT: write into step 2 of the handout in HANDOUT the
+# reference code of step 2, as a student would: under the handout's header,
+# without the lab's marks, the TODOs done with comments of their own.
+student_step2() {
+	local file=$1/step02-mnt/invoke_ns.c
+	{
+		sed -n '1,/^ \*\/$/p' "$file"
+		sed '1,/^ \*\/$/d; s|[[:space:]]*/\* \[step 2\] \*/||; s|/\* \[step 2[^]]*\] |/* mine: |' \
+			"$ROOT/step02-mnt/invoke_ns.c"
+	} >"$file.new"
+	mv "$file.new" "$file"
+}
+
 # Start invoke_ns -v FLAGS, read the child's namespaces from outside through
 # /proc/CHILD/ns while it is held, then release it.  Types in NEW must differ
 # from ours, the rest must not.

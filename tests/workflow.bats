@@ -32,22 +32,14 @@ extract_runs() {
 
 @test "the workflow's commands grade a push: the job summary, and results.json and JUnit to upload" {
 	unshare --user --map-root-user true 2>/dev/null || skip "this machine does not let users create user namespaces"
-	local runner=() script file
+	local runner=() script
 	# Not under bats' own directory, which only its user can enter.
 	JOB_DIR=$(mktemp -d)
 	chmod 755 "$JOB_DIR"
 	# The push: a handout in which the student has done step 2; the job
 	# grades it with the handout's own make grade.
 	make -s -C "$ROOT" handout DEST="$JOB_DIR/work/invoke-ns-alice" >/dev/null
-	# Step 2's code in the student's words: the handout's header, the code
-	# without the lab's marks.
-	file=$JOB_DIR/work/invoke-ns-alice/step02-mnt/invoke_ns.c
-	{
-		sed -n '1,/^ \*\/$/p' "$file"
-		sed '1,/^ \*\/$/d; s|[[:space:]]*/\* \[step 2\] \*/||; s|/\* \[step 2[^]]*\] |/* mine: |' \
-			"$ROOT/step02-mnt/invoke_ns.c"
-	} >"$file.new"
-	mv "$file.new" "$file"
+	student_step2 "$JOB_DIR/work/invoke-ns-alice"
 	mkdir "$JOB_DIR/runs" "$JOB_DIR/temp" "$JOB_DIR/bin"
 	extract_runs "$JOB_DIR/runs"
 	[ -f "$JOB_DIR/runs/3.sh" ]
