@@ -44,6 +44,7 @@ static int verbose;		/* -v */
 static int go[2];		/* one byte from the parent lets the child go on */
 static char queue_name[32];	/* [step 5] the child opens the queue by this name */
 static mqd_t queue;		/* [step 5] the parent's end of the queue */
+static int sent[2];		/* [step 5] the child closes its end once it has sent */
 
 static void supervise(pid_t child);	/* at the end: not the lesson */
 
@@ -220,9 +221,15 @@ static int child_main(void *unused)
 	if (hostname != NULL)
 		set_hostname();
 
-	/* [step 5] with -i, send the parent a line */
-	if (use_queue)
+	/* [step 5] with -i, send the parent a line, then wait until the parent
+	 * has printed what it got (it closes the go pipe): that line comes
+	 * before anything the command prints */
+	if (use_queue) {
 		send_message();
+		close(sent[1]);
+		while (read(go[0], &byte, 1) > 0)
+			;
+	}
 
 	if (command == NULL) {
 		say(" Child: no command, exiting\n");
@@ -255,12 +262,17 @@ static pid_t start_child(void)
 /* [step 5] parent: say "Parent: creating message queue NAME" and create the
  * queue the child sends its line on (mq_open(3), mq_overview(7)), under a
  * random name, with O_EXCL: no other run holds it, not even one with our
- * PID in another PID namespace.  0, or -1 after saying why. */
+ * PID in another PID namespace.  First the sent pipe, which the child
+ * closes once it has sent its line or given up.  0, or -1 after saying why. */
 static int create_queue(void)
 {
 	struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = MESSAGE_MAX };
 	unsigned long long r = 0;	/* should getrandom fail, O_EXCL still guards */
 
+	if (pipe2(sent, O_CLOEXEC) < 0) {
+		warn("pipe");
+		return -1;
+	}
 	getrandom(&r, sizeof(r), 0);
 	snprintf(queue_name, sizeof(queue_name), "/invoke_ns-%016llx", r);
 	say("Parent: creating message queue %s\n", queue_name);
@@ -276,15 +288,17 @@ static int create_queue(void)
  * print "Parent: received message: LINE", each byte that is not printable
  * ASCII as \xHH so that none can garble the terminal, or "Parent: no
  * message from the child".  The wait ends early when the child closes its
- * end of the go pipe (exec and exit do): poll(2) sees POLLERR on ours.
- * Then the queue's name goes, if the child has not removed it. */
+ * end of the sent pipe (it does once it has sent, and exit does too): poll(2)
+ * sees POLLHUP on ours.  Then the queue's name goes, if the child has not
+ * removed it. */
 static void receive_message(void)
 {
-	struct pollfd pfd[2] = { { .fd = queue, .events = POLLIN }, { .fd = go[1] } };
+	struct pollfd pfd[2] = { { .fd = queue, .events = POLLIN }, { .fd = sent[0] } };
 	char msg[MESSAGE_MAX];
 	ssize_t len = -1;
 	int n;
 
+	close(sent[1]);	/* ours: poll sees POLLHUP once the child's is closed */
 	do
 		n = poll(pfd, 2, MESSAGE_WAIT_MS);
 	while (n < 0 && errno == EINTR);
@@ -301,6 +315,7 @@ static void receive_message(void)
 	}
 	fflush(stdout);
 	mq_unlink(queue_name);
+	close(sent[0]);
 }
 
 /* parent: start the child, set it up, release it, and wait: its exit

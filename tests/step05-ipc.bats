@@ -8,7 +8,7 @@
 load helpers
 
 setup() {
-	HINT="does the child open the queue by name, and the parent poll the queue and the go pipe, then remove the name?"
+	HINT="does the child open the queue by name, close the sent pipe and wait for the go pipe to end, and the parent poll the queue and the sent pipe, print, then remove the name?"
 	needs_namespaces
 }
 
@@ -41,9 +41,10 @@ lab_queues() {
 
 @test "-i no: a piped line reaches the parent intact, then the command runs" {
 	run -0 timeout 20 "$BIN" -vp -i no sh -c 'echo command ran' <<<'hello, parent: 1 2 3'
-	assert_line " Child: type a line for the parent:"
-	assert_line "Parent: received message: hello, parent: 1 2 3"
-	assert_line "command ran"
+	# In this order: the child waits until the parent has printed.
+	assert_equal "$(printf '%s\n' "$output" | grep -A 3 -x ' Child: type a line for the parent:')" \
+		"$(printf '%s\n' ' Child: type a line for the parent:' \
+			'Parent: received message: hello, parent: 1 2 3' ' Child: executing sh' 'command ran')"
 	assert_equal "$(lab_queues)" ""
 }
 
@@ -85,8 +86,8 @@ lab_queues() {
 	# timeout is the hang detector: the parent must not wait its 60 seconds.
 	run --separate-stderr -0 timeout 20 "$BIN" -vp -i yes sh -c 'echo command ran' <<<'lost'
 	assert_regex "$stderr" '^invoke_ns: child: mq_open /invoke_ns-[0-9a-f]{16}: No such file or directory$'
-	assert_line "Parent: no message from the child"
-	assert_line "command ran"
+	assert_equal "$(printf '%s\n' "$output" | grep -A 2 -x 'Parent: no message from the child')" \
+		"$(printf '%s\n' 'Parent: no message from the child' ' Child: executing sh' 'command ran')"
 	assert_equal "$(lab_queues)" ""
 }
 
