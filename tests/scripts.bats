@@ -249,8 +249,11 @@ jail_listing() {
 	make_hostns
 	# a process in HOSTNS itself, not in a namespace of its own
 	ip netns exec "$HOSTNS" sleep 1000 3>&- &
-	local pid=$!
+	local pid=$! hostns
 	JOBS+=("$pid")
+	hostns=$(stat -L -c '%d:%i' "/run/netns/$HOSTNS")
+	# shellcheck disable=SC2016 # for the inner sh
+	timeout 10 sh -c 'until [ "$(stat -L -c %d:%i "/proc/$1/ns/net")" = "$2" ]; do :; done' _ "$pid" "$hostns"
 	run --separate-stderr timeout 30 ip netns exec "$HOSTNS" "$VETH" up "$pid"
 	assert_failure 1
 	assert_one_error_line "veth.sh: process $pid is not in a network namespace of its own"

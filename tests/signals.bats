@@ -141,7 +141,8 @@ WAIT_HOLD='until read -r _ <"$1"; do :; done'
 	perl -e 'fcntl(STDOUT, 1031, 4096) or die "F_SETPIPE_SZ: $!\n"; print "x" x 4050' >&"$pipe"
 	"$BIN" -v -p sleep 100 >&"$pipe" 3>&- &
 	INVOKE_PID=$!
-	timeout 20 sh -c 'until [ -n "$(cat "/proc/$1/task/$1/children")" ]; do :; done' _ "$INVOKE_PID"
+	# Asleep in that write, it has its handlers: it sets them up first.
+	timeout 20 sh -c 'until grep -q pipe_write "/proc/$1/wchan"; do :; done' _ "$INVOKE_PID"
 	kids=$(cat "/proc/$INVOKE_PID/task/$INVOKE_PID/children")
 	kill -TERM "$INVOKE_PID"
 	timeout 20 tail --pid="$INVOKE_PID" -f /dev/null
