@@ -221,9 +221,10 @@ static int child_main(void *unused)
 	if (hostname != NULL)
 		set_hostname();
 
-	/* [step 5] with -i, send the parent a line, then wait until the parent
-	 * has printed what it got (it closes the go pipe): that line comes
-	 * before anything the command prints */
+	/* [step 5] with -i, send the parent a line and close our end of the
+	 * sent pipe (the parent stops waiting), then wait for the end of the go
+	 * pipe: the parent closes it once it has printed what it got, so that
+	 * its line comes before anything the command prints */
 	if (use_queue) {
 		send_message();
 		close(sent[1]);
@@ -262,8 +263,9 @@ static pid_t start_child(void)
 /* [step 5] parent: say "Parent: creating message queue NAME" and create the
  * queue the child sends its line on (mq_open(3), mq_overview(7)), under a
  * random name, with O_EXCL: no other run holds it, not even one with our
- * PID in another PID namespace.  First the sent pipe, which the child
- * closes once it has sent its line or given up.  0, or -1 after saying why. */
+ * PID in another PID namespace.  First the sent pipe (pipe2(2), O_CLOEXEC
+ * like the go pipe), whose write end the child closes once it has sent its
+ * line or given up.  0, or -1 after saying why. */
 static int create_queue(void)
 {
 	struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = MESSAGE_MAX };
@@ -288,9 +290,9 @@ static int create_queue(void)
  * print "Parent: received message: LINE", each byte that is not printable
  * ASCII as \xHH so that none can garble the terminal, or "Parent: no
  * message from the child".  The wait ends early when the child closes its
- * end of the sent pipe (it does once it has sent, and exit does too): poll(2)
- * sees POLLHUP on ours.  Then the queue's name goes, if the child has not
- * removed it. */
+ * end of the sent pipe (it does once it has sent, and exit does too): with
+ * our copy of that end closed first, poll(2) sees POLLHUP on the read end.
+ * Then the queue's name goes, if the child has not removed it. */
 static void receive_message(void)
 {
 	struct pollfd pfd[2] = { { .fd = queue, .events = POLLIN }, { .fd = sent[0] } };
@@ -298,7 +300,7 @@ static void receive_message(void)
 	ssize_t len = -1;
 	int n;
 
-	close(sent[1]);	/* ours: poll sees POLLHUP once the child's is closed */
+	close(sent[1]);	/* our copy of the write end: while open, no POLLHUP */
 	do
 		n = poll(pfd, 2, MESSAGE_WAIT_MS);
 	while (n < 0 && errno == EINTR);
@@ -413,7 +415,8 @@ int main(int argc, char **argv)
 		err(EXIT_SETUP, "pipe");
 	say("Parent: PID of parent is %d\n", getpid());
 
-	/* [step 5] with -i, create the queue before the child, which opens it */
+	/* [step 5] with -i, create the sent pipe and the queue before the child,
+	 * which opens it */
 	if (use_queue && create_queue() < 0)
 		return EXIT_SETUP;
 
