@@ -125,12 +125,15 @@ static void parse_options(int argc, char **argv)
 			clone_flags |= CLONE_NEWNET;
 			break;
 
-		/* [step 5: -i] take no or yes (else exit 125): both mean a
-		 * queue, yes also a new IPC namespace from clone(2) */
+		/* [step 5: -i] take no or yes (else exit 125), the last -i
+		 * counting: both mean a queue, yes also a new IPC namespace
+		 * from clone(2) */
 		case 'i':
 			if (strcmp(optarg, "yes") == 0)
 				clone_flags |= CLONE_NEWIPC;
-			else if (strcmp(optarg, "no") != 0)
+			else if (strcmp(optarg, "no") == 0)
+				clone_flags &= ~CLONE_NEWIPC;	/* the last -i counts */
+			else
 				errx(EXIT_SETUP, "-i takes no or yes, not %s", optarg);
 			use_queue = 1;
 			break;
@@ -360,7 +363,8 @@ static int create_queue(void)
  * message from the child".  The wait ends early when the child closes its
  * end of the sent pipe (it does once it has sent, and exit does too): with
  * our copy of that end closed first, poll(2) sees POLLHUP on the read end.
- * Then the queue's name goes, if the child has not removed it. */
+ * Then the queue's name goes, if the child has not removed it, before the
+ * print: a stdout that nobody reads cannot keep it alive. */
 static void receive_message(void)
 {
 	struct pollfd pfd[2] = { { .fd = queue, .events = POLLIN }, { .fd = sent[0] } };
@@ -374,6 +378,7 @@ static void receive_message(void)
 	while (n < 0 && errno == EINTR);
 	if (n > 0)
 		len = mq_receive(queue, msg, sizeof(msg), NULL);
+	mq_unlink(queue_name);
 	if (len >= 0) {
 		printf("Parent: received message: ");
 		for (ssize_t i = 0; i < len; i++)
@@ -384,7 +389,6 @@ static void receive_message(void)
 		printf("Parent: no message from the child%s\n", n == 0 ? " in 60 s" : "");
 	}
 	fflush(stdout);
-	mq_unlink(queue_name);
 	close(sent[0]);
 }
 

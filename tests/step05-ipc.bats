@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # shellcheck shell=bats
-# shellcheck disable=SC2016,SC2154,SC2034
+# shellcheck disable=SC2016,SC2154,SC2034,SC2030,SC2031
 # (single-quoted scripts are for the shell in the container; bats sets stderr)
 # Step 5, -i no|yes: a POSIX message queue from child to parent, and a new
 # IPC namespace with yes.  Runs against step 5 and every later step.
@@ -88,6 +88,31 @@ lab_queues() {
 	assert_regex "$stderr" '^invoke_ns: child: mq_open /invoke_ns-[0-9a-f]{16}: No such file or directory$'
 	assert_equal "$(printf '%s\n' "$output" | grep -A 2 -x 'Parent: no message from the child')" \
 		"$(printf '%s\n' 'Parent: no message from the child' ' Child: executing sh' 'command ran')"
+	assert_equal "$(lab_queues)" ""
+}
+
+@test "-i yes -i no: the last -i counts" {
+	run -0 timeout 20 "$BIN" -i yes -i no true <<<'hello'
+	assert_line "Parent: received message: hello"
+}
+
+@test "a stdout that nobody reads does not keep the queue: its name goes before the print" {
+	local pipe
+	mkfifo "$BATS_TEST_TMPDIR/stalled"
+	exec {pipe}<>"$BATS_TEST_TMPDIR/stalled"
+	# A full pipe of one page: the parent's first line to it blocks.
+	perl -e 'fcntl(STDOUT, 1031, 4096) or die "F_SETPIPE_SZ: $!\n"; print "x" x 4096' >&"$pipe"
+	"$BIN" -i yes true >&"$pipe" 2>/dev/null 3>&- </dev/null &
+	INVOKE_PID=$!
+	# Wait until it sleeps in that write, or has ended.
+	timeout 20 sh -c 'until grep -qs pipe_write "/proc/$1/wchan"; do
+		grep -qs "^State:.[RSD]" "/proc/$1/status" || exit; done' _ "$INVOKE_PID" || true
+	grep -qs pipe_write "/proc/$INVOKE_PID/wchan" || fail "invoke_ns ended instead of blocking on its stdout"
+	assert_equal "$(lab_queues)" ""
+	kill -KILL "$INVOKE_PID"
+	wait "$INVOKE_PID" || true
+	INVOKE_PID=
+	exec {pipe}<&-
 	assert_equal "$(lab_queues)" ""
 }
 
