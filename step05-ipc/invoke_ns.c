@@ -123,7 +123,7 @@ static void parse_options(int argc, char **argv)
 			if (strcmp(optarg, "yes") == 0)
 				clone_flags |= CLONE_NEWIPC;
 			else if (strcmp(optarg, "no") == 0)
-				clone_flags &= ~CLONE_NEWIPC;	/* the last -i counts */
+				clone_flags &= ~CLONE_NEWIPC;
 			else
 				errx(EXIT_SETUP, "-i takes no or yes, not %s", optarg);
 			use_queue = 1;
