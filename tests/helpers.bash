@@ -198,6 +198,26 @@ finish_started() {
 	INVOKE_PID=
 }
 
+# Start CMD... in the background (INVOKE_PID) with its stdout a pipe of one
+# page that nobody reads, ROOM bytes of it free, and return once CMD sleeps
+# writing to it; fail if it ends first.  STALLED is the test's end of the
+# pipe: closing it is the test's job.
+# Usage: start_stalled ROOM CMD...
+start_stalled() {
+	local room=$1
+	shift
+	mkfifo "$BATS_TEST_TMPDIR/stalled"
+	exec {STALLED}<>"$BATS_TEST_TMPDIR/stalled"
+	perl -e 'fcntl(STDOUT, 1031, 4096) or die "F_SETPIPE_SZ: $!\n"; print "x" x (4096 - $ARGV[0])' \
+		"$room" >&"$STALLED"
+	"$@" >&"$STALLED" </dev/null 3>&- &
+	INVOKE_PID=$!
+	# Until it sleeps in a pipe write (wchan), or has ended.
+	timeout 20 sh -c 'until grep -qs pipe_write "/proc/$1/wchan"; do
+		grep -qs "^State:.[RSD]" "/proc/$1/status" || exit; done' _ "$INVOKE_PID" || true
+	grep -qs pipe_write "/proc/$INVOKE_PID/wchan" || fail "$* ended instead of blocking on its stdout"
+}
+
 # Start invoke_ns -v FLAGS with a command that says it runs, then waits
 # until release_held; return once it runs: the child has exec'd, its setup
 # is done.  Sets what start_until sets.

@@ -133,22 +133,16 @@ WAIT_HOLD='until read -r _ <"$1"; do :; done'
 }
 
 @test "SIGTERM ends invoke_ns while it is blocked writing -v lines to a stalled pipe" {
-	local pipe status=0 kids=
-	mkfifo "$BATS_TEST_TMPDIR/stalled"
-	exec {pipe}<>"$BATS_TEST_TMPDIR/stalled"
-	# A pipe of one page, with room left for the first -v line only: the
-	# second, "PID of child", blocks until someone reads.
-	perl -e 'fcntl(STDOUT, 1031, 4096) or die "F_SETPIPE_SZ: $!\n"; print "x" x 4050' >&"$pipe"
-	"$BIN" -v -p sleep 100 >&"$pipe" 3>&- &
-	INVOKE_PID=$!
-	# Asleep in that write, it has its handlers: it sets them up first.
-	timeout 20 sh -c 'until grep -q pipe_write "/proc/$1/wchan"; do :; done' _ "$INVOKE_PID"
+	local status=0 kids=
+	# Room for the first -v line only: the second, "PID of child", blocks.
+	# Asleep in that write, invoke_ns has its handlers: it sets them up first.
+	start_stalled 46 "$BIN" -v -p sleep 100
 	kids=$(cat "/proc/$INVOKE_PID/task/$INVOKE_PID/children")
 	kill -TERM "$INVOKE_PID"
 	timeout 20 tail --pid="$INVOKE_PID" -f /dev/null
 	wait "$INVOKE_PID" || status=$?
 	INVOKE_PID=
-	exec {pipe}<&-
+	exec {STALLED}<&-
 	assert_equal "$status" 137
 	for kid in $kids; do wait_gone "$kid"; done
 }

@@ -97,22 +97,13 @@ lab_queues() {
 }
 
 @test "a stdout that nobody reads does not keep the queue: its name goes before the print" {
-	local pipe
-	mkfifo "$BATS_TEST_TMPDIR/stalled"
-	exec {pipe}<>"$BATS_TEST_TMPDIR/stalled"
-	# A full pipe of one page: the parent's first line to it blocks.
-	perl -e 'fcntl(STDOUT, 1031, 4096) or die "F_SETPIPE_SZ: $!\n"; print "x" x 4096' >&"$pipe"
-	"$BIN" -i yes true >&"$pipe" 2>/dev/null 3>&- </dev/null &
-	INVOKE_PID=$!
-	# Wait until it sleeps in that write, or has ended.
-	timeout 20 sh -c 'until grep -qs pipe_write "/proc/$1/wchan"; do
-		grep -qs "^State:.[RSD]" "/proc/$1/status" || exit; done' _ "$INVOKE_PID" || true
-	grep -qs pipe_write "/proc/$INVOKE_PID/wchan" || fail "invoke_ns ended instead of blocking on its stdout"
+	# No room: the parent's first line, "no message", blocks.
+	start_stalled 0 "$BIN" -i yes true
 	assert_equal "$(lab_queues)" ""
 	kill -KILL "$INVOKE_PID"
 	wait "$INVOKE_PID" || true
 	INVOKE_PID=
-	exec {pipe}<&-
+	exec {STALLED}<&-
 	assert_equal "$(lab_queues)" ""
 }
 
