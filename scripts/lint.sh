@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # lint.sh (make lint): what the tests cannot see.  Every step file and
-# scripts/escape.c built by gcc and by clang with warnings as errors, and
-# checked by cppcheck; shellcheck over scripts/, .ci/run and the suites; the
-# last step, which holds the code of every step, built with
+# step06-chroot/escape.c built by gcc and by clang with warnings as errors,
+# and checked by cppcheck; shellcheck over scripts/, .ci/run and the
+# suites; the last step, which holds the code of every step, built with
 # UndefinedBehaviorSanitizer and run through the suites of every step, where
 # a report or a failed test fails.  One line per check, and below a failed
 # one what the tool said.
@@ -43,7 +43,7 @@ TMP=$(mktemp -d)
 chmod 755 "$TMP"
 trap 'rm -rf "$TMP"' EXIT
 FAILED=0
-SOURCES=("${STEPS[@]/%//invoke_ns.c}" scripts/escape.c)
+SOURCES=("${STEPS[@]/%//invoke_ns.c}" step06-chroot/escape.c)
 for cc in gcc clang; do
 	for file in "${SOURCES[@]}"; do
 		# -O2, as the Makefile builds: -Wmaybe-uninitialized needs it.

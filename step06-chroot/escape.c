@@ -10,7 +10,7 @@
  *
  * Build it static (the jail has no compiler and maybe not its libraries),
  * into the jail of step 6:
- *     cc -static -o jail/escape scripts/escape.c
+ *     cc -static -o jail/escape step06-chroot/escape.c
  * and run it in there: /escape CMD [ARG...]
  * See chroot(2) (NOTES), pivot_root(2).
  */
