@@ -10,7 +10,9 @@
 # In a step file, a comment that starts with "[step K]" (or "[step K: -F]"
 # for a flag) begins the code step K adds, which runs up to and including
 # the next blank line (for a function, the one after its closing brace); a
-# line that ends in a "/* [step K] */" comment belongs to step K alone.
+# line that ends in a "/* [step K] */" comment belongs to step K alone; where
+# such a line ends a string that runs over several lines (";" or ");"), the
+# end moves to the line kept before it.
 # Step N's file is its own header comment (up to the first line " */"),
 # then step 7's code without what steps after N add.
 set -euo pipefail
@@ -22,14 +24,22 @@ LAST=$ROOT/step07-user/invoke_ns.c
 cut_body() {
 	awk -v keep="$1" -v todo="$2" -v file="$3" '
 	function fail(msg) { printf "%s:%d: %s\n", file, NR, msg > "/dev/stderr"; bad = 1; exit 2 }
+	# Lines go out one behind, so that a dropped line can end the one before.
+	function emit(l) { if (n++) print held; held = l }
+	function end_held(term,  code) {
+		code = held
+		sub(/[ \t]*\/\*.*\*\/$/, "", code)
+		if (code !~ /"$/) return	# only a string that goes on ends here
+		if (!sub(/[ \t]*\/\*.*\*\/$/, term "&", held)) held = held term
+	}
 	!body { if ($0 == " */") body = 1; next }
 	# Inside a region of step k: its comment, then its code, then one blank
 	# line; a region at the left margin is a function, ended by its "}".
 	region {
 		if ($0 ~ /\[step [0-9]/) fail("a region inside another; end the first with a blank line")
 		if ($0 ~ /^}/) fn = 0
-		if ($0 == "" && !fn) { region = 0; if (mode != "drop") print; next }
-		if (mode == "keep" || (mode == "todo" && comment)) print
+		if ($0 == "" && !fn) { region = 0; if (mode != "drop") emit($0); next }
+		if (mode == "keep" || (mode == "todo" && comment)) emit($0)
 		if (comment && $0 ~ /\*\//) comment = 0
 		next
 	}
@@ -39,17 +49,19 @@ cut_body() {
 		region = 1; comment = $0 !~ /\*\//; fn = $0 ~ /^\//
 		line = $0
 		if (mode == "todo") sub(/\[step/, "TODO (step", line) && sub(/\]/, "):", line)
-		if (mode != "drop") print line
+		if (mode != "drop") emit(line)
 		next
 	}
 	match($0, /\/\* \[step [0-9]\][^*]*\*\/$/) {
 		k = substr($0, RSTART + 9, 1)
-		if (k <= keep && k < todo) print
+		if (k <= keep && k < todo) emit($0)
+		else if (match($0, /\)?;[ \t]*\/\* \[step/)) end_held(substr($0, RSTART, index(substr($0, RSTART), ";")))
 		next
 	}
-	{ print }
+	{ emit($0) }
 	END {
 		if (bad) exit 2
+		if (n) print held
 		if (!body) fail("no header comment ending in a line \" */\"")
 		if (region) fail("the last region has no blank line after it")
 	}' "$3"
