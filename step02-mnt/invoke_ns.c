@@ -17,7 +17,6 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,31 +32,17 @@ enum { EXIT_SETUP = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 static int clone_flags;		/* the CLONE_NEW* flags for clone(2) */
 static char **command;		/* the command and its arguments, or NULL */
 static int verbose;		/* -v */
-static int go[2];		/* one byte from the parent lets the child go on */
+static int go[2];		/* a byte from the parent lets the child go on */
 
-static void supervise(pid_t child);	/* at the end: not the lesson */
-
-/* -v: print, and flush at once, or clone would copy the buffer into the
- * child.  Quiet after a failed write (a signal broke a stalled one). */
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!verbose || ferror(stdout))
-		return;
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	fflush(stdout);
-}
+/* -v: print, and flush at once: clone would copy a buffer into the child. */
+#define say(...) (void)(verbose && printf(__VA_ARGS__) >= 0 && fflush(stdout))
 
 /* Read the options, or exit: 0 for -h, 125 for bad usage.  '+': the first
  * word that is not an option starts the command; ':': we word the errors. */
 static void parse_options(int argc, char **argv)
 {
 	const char *letters = "+:hvp"
-		"m"	/* [step 2] */
-		;
+		"m";	/* [step 2] */
 	int c;
 
 	while ((c = getopt(argc, argv, letters)) != -1) {
@@ -68,8 +53,7 @@ static void parse_options(int argc, char **argv)
 			       "  -h          show this help and exit\n"
 			       "  -v          verbose: say what the parent and the child do\n"
 			       "  -p          new PID namespace\n"
-			       "  -m          new mount namespace (with -p, a fresh /proc)\n"	/* [step 2] */
-			       );
+			       "  -m          new mount namespace (with -p, a fresh /proc)\n");	/* [step 2] */
 			exit(EXIT_SUCCESS);
 		case 'v':
 			verbose = 1;
@@ -143,44 +127,82 @@ static int child_main(void *unused)
 	err(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "exec %s", command[0]);
 }
 
-/* parent: clone the child, held on the go pipe.  Its PID, or -1. */
-static pid_t start_child(void)
+/* Supervision: with -p the command is PID 1, and the kernel spares a PID 1
+ * every signal it neither catches nor ignores (pid_namespaces(7)).  Does
+ * PID catch or ignore SIG?  Its masks are in /proc/PID/status (proc(5)). */
+static int heeds(pid_t pid, int sig)
+{
+	char path[32], line[128];
+	unsigned long long mask, masks = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "SigIgn: %llx", &mask) == 1 || sscanf(line, "SigCgt: %llx", &mask) == 1)
+			masks |= mask;
+	fclose(f);
+	return masks >> (sig - 1) & 1;
+}
+
+/* Supervision: release the child, then stand in for it until it ends.
+ * Block the signals we pass on first (those the caller ignores stay so) and
+ * take them in turn with sigwaitinfo(2): no handler, so nothing runs in the
+ * middle of anything.  Ctrl-C reaches a child in our process group from
+ * the terminal itself: pass on only what it did not get.  Its wait status. */
+static int supervise(pid_t pid)
+{
+	static const int sigs[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa;
+	sigset_t set, old;
+	siginfo_t si;
+	int status = W_EXITCODE(EXIT_SETUP, 0);
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler != SIG_IGN)
+			sigaddset(&set, sigs[i]);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	if (write(go[1], "x", 1) != 1)	/* the go byte: the child goes on */
+		warn("release child");
+	close(go[1]);
+	while (waitpid(pid, &status, WNOHANG) == 0)
+		if (sigwaitinfo(&set, &si) < 0 || si.si_signo == SIGCHLD)
+			continue;
+		else if ((clone_flags & CLONE_NEWPID) && !heeds(pid, si.si_signo))
+			kill(pid, SIGKILL);	/* as PID 1 it would drop the signal */
+		else if (si.si_code != SI_KERNEL || getpgid(pid) != getpgrp())
+			kill(pid, si.si_signo);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return status;
+}
+
+/* parent: clone the child, held on the go pipe, set it up, release it and
+ * wait: its exit status is ours (128+N if signal N killed it). */
+static int run_child(void)
 {
 	static _Alignas(16) char stack[1024 * 1024];	/* the child's, until exec */
 	/* A stack grows down: pass its top.  SIGCHLD: tell us when it ends. */
 	pid_t pid = clone(child_main, stack + sizeof(stack), clone_flags | SIGCHLD, NULL);
-	int e = errno;
+	int e = errno, status;
 
 	close(go[0]);
-	if (pid >= 0)
-		return pid;
-	close(go[1]);
-	warnx("clone: %s", strerror(e));
-	if (e == EPERM)
-		warnx("hint: creating namespaces needs root: use sudo, or -U from step 7 on");
-
-	return -1;
-}
-
-/* parent: start the child, set it up, release it, and wait: its exit
- * status is ours (128+N if signal N killed it). */
-static int run_child(void)
-{
-	pid_t pid = start_child();
-	int status;
-
-	if (pid < 0)
+	if (pid < 0) {
+		warnx("clone: %s", strerror(e));
+		if (e == EPERM && geteuid() != 0 && !(clone_flags & CLONE_NEWUSER))
+			warnx("hint: creating namespaces needs root: use sudo, or -U from step 7 on");
 		return EXIT_SETUP;
-	supervise(pid);
+	}
+	signal(SIGPIPE, SIG_IGN);	/* a write to a dead child's pipe fails */
+	/* Off a terminal, the child gets a process group of its own: a signal
+	 * sent to ours (timeout(1), kill -- -PGID) reaches it once, through us.
+	 * On a terminal it shares ours, to read from the terminal. */
+	if (tcgetpgrp(STDIN_FILENO) != getpgrp())
+		setpgid(pid, pid);
 	say("Parent: PID of child is %d\n", pid);
 
-	if (write(go[1], "x", 1) != 1)	/* the go byte: the child goes on */
-		warn("release child");
-
-	close(go[1]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			err(EXIT_SETUP, "waitpid");
+	status = supervise(pid);
 	if (WIFSIGNALED(status))
 		say("Parent: child was killed by signal %d\n", WTERMSIG(status));
 	else
@@ -188,72 +210,21 @@ static int run_child(void)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
-/* Supervision: not the lesson, but what lets invoke_ns stand in for it. */
-static pid_t child_pid;
-static char init_status[32];	/* /proc/CHILD/status, if the child is a PID 1 */
-
-/* 0-2 open (on /dev/null), so nothing we open lands there; SIGCHLD default. */
-static void sane_start(void)
+int main(int argc, char **argv)
 {
 	int fd;
 
-	for (fd = 0; fd >= 0 && fd <= STDERR_FILENO; )
-		fd = open("/dev/null", O_RDWR);
-	close(fd);	/* the first past 2 (or -1, which close refuses) */
+	/* Descriptors 0-2 open (on /dev/null), so that nothing we open lands
+	 * there; SIGCHLD at its default, or there would be no child to wait for. */
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= STDERR_FILENO)
+		;
+	close(fd);
 	signal(SIGCHLD, SIG_DFL);
-}
-
-/* The handler.  Ctrl-C signals our process group, the child too: pass on
- * only what a process sent.  A PID 1 drops the signals it does not catch
- * or ignore (pid_namespaces(7); SigCgt, SigIgn in proc(5)): end it, as the
- * signal would have.  No stdio and no malloc in a handler. */
-static void pass_on(int sig, siginfo_t *si, void *unused)
-{
-	char buf[4096] = "", *p = buf;
-	int fd = init_status[0] ? open(init_status, O_RDONLY | O_CLOEXEC) : -1;
-
-	(void)unused;
-	if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0)
-		while ((p = strstr(p, "\nSig")) != NULL)
-			if ((strncmp(p += 4, "Ign:", 4) == 0 || strncmp(p, "Cgt:", 4) == 0) &&
-			    (strtoull(p + 4, NULL, 16) >> (sig - 1) & 1))
-				break;
-	if (fd >= 0)
-		close(fd);
-	if (fd >= 0 && p == NULL)
-		kill(child_pid, SIGKILL);
-	else if (si->si_code != SI_KERNEL)
-		kill(child_pid, sig);
-}
-
-/* Pass SIGINT, SIGTERM, SIGHUP, SIGQUIT on to the child, except those our
- * caller ignores.  No SA_RESTART: a signal breaks a write to a stalled stdout. */
-static void supervise(pid_t child)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct sigaction sa = { .sa_sigaction = pass_on, .sa_flags = SA_SIGINFO }, old;
-
-	child_pid = child;
-	signal(SIGPIPE, SIG_IGN);	/* writes to a dead child fail, not kill us */
-	if (clone_flags & CLONE_NEWPID)
-		snprintf(init_status, sizeof(init_status), "/proc/%d/status", child);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
-			sigaction(sigs[i], &sa, NULL);
-}
-
-int main(int argc, char **argv)
-{
-	int status;
-
-	sane_start();
 	parse_options(argc, argv);
 
 	if (pipe2(go, O_CLOEXEC) < 0)
 		err(EXIT_SETUP, "pipe");
 	say("Parent: PID of parent is %d\n", getpid());
 
-	status = run_child();
-
-	return status;
+	return run_child();
 }

@@ -23,7 +23,6 @@
 #include <poll.h>		/* [step 5] */
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +30,7 @@
 #include <sys/prctl.h>
 #include <sys/random.h>		/* [step 5] */
 #include <sys/stat.h>		/* [step 6] */
+#include <sys/syscall.h>	/* [step 6] */
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,26 +46,14 @@ static int use_queue;		/* [step 5] -i: the child sends a line on a queue */
 static const char *jail;	/* [step 6] -c DIR */
 static char **command;		/* the command and its arguments, or NULL */
 static int verbose;		/* -v */
-static int go[2];		/* one byte from the parent lets the child go on */
+static int go[2];		/* a byte from the parent lets the child go on */
 static char queue_name[32];	/* [step 5] the child opens the queue by this name */
-static mqd_t queue;		/* [step 5] the parent's end of the queue */
+static mqd_t queue;		/* [step 5] the parent's end; in the child, its own */
+static int queue_errno;		/* [step 5] why the child could not open it */
 static int sent[2];		/* [step 5] the child closes its end once it has sent */
 
-static void supervise(pid_t child);	/* at the end: not the lesson */
-
-/* -v: print, and flush at once, or clone would copy the buffer into the
- * child.  Quiet after a failed write (a signal broke a stalled one). */
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!verbose || ferror(stdout))
-		return;
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	fflush(stdout);
-}
+/* -v: print, and flush at once: clone would copy a buffer into the child. */
+#define say(...) (void)(verbose && printf(__VA_ARGS__) >= 0 && fflush(stdout))
 
 /* Read the options, or exit: 0 for -h, 125 for bad usage.  '+': the first
  * word that is not an option starts the command; ':': we word the errors. */
@@ -77,8 +65,7 @@ static void parse_options(int argc, char **argv)
 		"n"	/* [step 4] */
 		"i:"	/* [step 5] */
 		"c:"	/* [step 6] */
-		"U"	/* [step 7] */
-		;
+		"U";	/* [step 7] */
 	int c;
 
 	while ((c = getopt(argc, argv, letters)) != -1) {
@@ -94,9 +81,8 @@ static void parse_options(int argc, char **argv)
 			       "  -n          new network namespace (only lo, down)\n"	/* [step 4] */
 			       "  -i no|yes   send the parent a line on a message queue;\n"	/* [step 5] */
 			       "              yes: from a new IPC namespace, which lacks it\n"	/* [step 5] */
-			       "  -c DIR      jail the child in DIR (chroot); with -p -m, /proc in it\n"	/* [step 6] */
-			       "  -U          new user namespace, whose root is you outside it\n"	/* [step 7] */
-			       );
+			       "  -c DIR      jail the child in DIR (with -m, by pivot_root)\n"	/* [step 6] */
+			       "  -U          new user namespace, whose root is you outside it\n");	/* [step 7] */
 			exit(EXIT_SUCCESS);
 		case 'v':
 			verbose = 1;
@@ -111,8 +97,8 @@ static void parse_options(int argc, char **argv)
 			break;
 
 		/* [step 3: -u] check NAME now, so that a bad one creates nothing
-		 * (1 to HOST_NAME_MAX bytes, else exit 125), keep it, and ask
-		 * clone(2) for a new UTS namespace */
+		 * (1 to HOST_NAME_MAX bytes, else exit 125 with a message that
+		 * names -u), keep it, and ask clone(2) for a new UTS namespace */
 		case 'u':
 			if (optarg[0] == '\0' || strlen(optarg) > HOST_NAME_MAX)
 				errx(EXIT_SETUP, "-u: a hostname has 1 to %d bytes", HOST_NAME_MAX);
@@ -125,17 +111,14 @@ static void parse_options(int argc, char **argv)
 			clone_flags |= CLONE_NEWNET;
 			break;
 
-		/* [step 5: -i] take no or yes (else exit 125), the last -i
-		 * counting: both mean a queue, yes also a new IPC namespace
-		 * from clone(2) */
+		/* [step 5: -i] take no or yes (else exit 125 with a message that
+		 * names -i): both mean a queue, yes also a new IPC namespace */
 		case 'i':
-			if (strcmp(optarg, "yes") == 0)
-				clone_flags |= CLONE_NEWIPC;
-			else if (strcmp(optarg, "no") == 0)
-				clone_flags &= ~CLONE_NEWIPC;
-			else
+			if (strcmp(optarg, "no") != 0 && strcmp(optarg, "yes") != 0)
 				errx(EXIT_SETUP, "-i takes no or yes, not %s", optarg);
 			use_queue = 1;
+			clone_flags &= ~CLONE_NEWIPC;	/* the last -i counts */
+			clone_flags |= optarg[0] == 'y' ? CLONE_NEWIPC : 0;
 			break;
 
 		/* [step 6: -c] keep DIR, the jail */
@@ -186,49 +169,48 @@ static void set_hostname(void)
 		err(EXIT_SETUP, "sethostname %s", hostname);
 }
 
-/* [step 5] child: open the parent's queue by name, prompt " Child: type a
- * line for the parent:", read a line of stdin and send it (mq_send(3)),
- * cut at MESSAGE_MAX bytes.  By name: a descriptor inherited through clone
- * would reach the queue from any IPC namespace and hide the lesson.  Once
- * the queue is open, its name can go: a killed parent then leaves nothing. */
+/* [step 5] child: say why the queue did not open, or prompt " Child: type a
+ * line for the parent:", read a line of stdin and send it (mq_send(3)), at
+ * most MESSAGE_MAX bytes.  A byte at a time (read(2)): stdio reads ahead. */
 static void send_message(void)
 {
-	char line[MESSAGE_MAX + 1], ch;
+	char line[MESSAGE_MAX], ch;
 	size_t len = 0;
-	mqd_t q = mq_open(queue_name, O_WRONLY | O_CLOEXEC);
 
-	if (q == (mqd_t)-1) {
-		warn("child: mq_open %s", queue_name);
+	if (queue == (mqd_t)-1) {
+		warnx("child: mq_open %s: %s", queue_name, strerror(queue_errno));
 		return;
 	}
-	mq_unlink(queue_name);
 	printf(" Child: type a line for the parent:\n");
 	fflush(stdout);
-	/* A byte at a time: stdio would read ahead, into the command's input. */
 	while (read(STDIN_FILENO, &ch, 1) == 1 && ch != '\n')
 		if (len < sizeof(line))
 			line[len++] = ch;
-	if (len > MESSAGE_MAX) {
-		len = MESSAGE_MAX;
-		warnx("child: the line is cut at %d bytes", MESSAGE_MAX);
-	}
-	if (len > 0 && mq_send(q, line, len, 0) < 0)	/* nothing at end of input */
+	if (len > 0 && mq_send(queue, line, len, 0) < 0)
 		warn("child: mq_send");
-	mq_close(q);
 }
 
-/* [step 6] child: say " Child: entering jail DIR", chroot(2) into it and
- * chdir(2) to its /: chroot moves / but not the working directory, which
- * would stay outside.  With -p -m, make a /proc to mount proc on (mkdir(2)).
- * Give the command an environment that means something in there: PATH of
- * the usual places, HOME=/ and the caller's TERM (clearenv(3), setenv(3)). */
+/* [step 6] child: say " Child: entering jail DIR" and make DIR our root.
+ * chroot(2) moves / but not the working directory (hence chdir(2) to /),
+ * and root in the jail can leave it (escape.c).  With -m, pivot_root(2)
+ * instead: in our mount namespace DIR becomes the root mount, the old root
+ * stacked on it until child_main detaches it.  pivot_root wants DIR to be
+ * a mount: bind it onto itself first.  With -p -m, make a /proc to mount
+ * proc on (mkdir(2)).  Give the command an environment that means something
+ * in there: PATH of the usual places, HOME=/ and the caller's TERM
+ * (clearenv(3), setenv(3)). */
 static void enter_jail(void)
 {
 	char term[256] = "";
 
 	say(" Child: entering jail %s\n", jail);
-	if (chroot(jail) < 0 || chdir("/") < 0)
-		err(EXIT_SETUP, "chroot %s", jail);
+	if (!(clone_flags & CLONE_NEWNS)) {
+		if (chroot(jail) < 0 || chdir("/") < 0)
+			err(EXIT_SETUP, "chroot %s", jail);
+	} else if (mount(jail, jail, NULL, MS_BIND | MS_REC, NULL) < 0 || chdir(jail) < 0 ||
+		   syscall(SYS_pivot_root, ".", ".") < 0) {
+		err(EXIT_SETUP, "pivot_root %s", jail);
+	}
 	if ((clone_flags & CLONE_NEWNS) && (clone_flags & CLONE_NEWPID) &&
 	    mkdir("/proc", 0555) < 0 && errno != EEXIST)
 		err(EXIT_SETUP, "mkdir /proc in %s", jail);
@@ -247,6 +229,15 @@ static int child_main(void *unused)
 	char byte;
 
 	(void)unused;
+	/* [step 5] with -i, open the queue by name (mq_open(3)) in our IPC
+	 * namespace, not through a descriptor, which reaches it from any; then
+	 * remove the name, which no parent killed from now on can leave behind */
+	if (use_queue) {
+		queue = mq_open(queue_name, O_WRONLY | O_CLOEXEC);
+		queue_errno = errno;
+		mq_unlink(queue_name);
+	}
+
 	/* Die with the parent: nobody would wait for us.  Then end-of-file on
 	 * the pipe means it died or gave up (getppid() is 0 in a PID namespace). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -267,14 +258,18 @@ static int child_main(void *unused)
 	if ((clone_flags & CLONE_NEWNS) && (clone_flags & CLONE_NEWPID))
 		mount_proc();
 
+	/* [step 6] with -c and -m, detach the old root from ours (umount2(2)): no
+	 * way up is left.  Not before proc is mounted: in a user namespace, the
+	 * kernel mounts a proc only where one is in full view already */
+	if (jail != NULL && (clone_flags & CLONE_NEWNS) && umount2(".", MNT_DETACH) < 0)
+		err(EXIT_SETUP, "detach the old root");
+
 	/* [step 3] with -u, set the hostname */
 	if (hostname != NULL)
 		set_hostname();
 
-	/* [step 5] with -i, send the parent a line and close our end of the
-	 * sent pipe (the parent stops waiting), then wait for the end of the go
-	 * pipe: the parent closes it once it has printed what it got, so that
-	 * its line comes before anything the command prints */
+	/* [step 5] with -i, send a line, close the sent pipe (the parent stops
+	 * waiting) and wait for the end of the go pipe (the parent has printed) */
 	if (use_queue) {
 		send_message();
 		close(sent[1]);
@@ -291,31 +286,40 @@ static int child_main(void *unused)
 	err(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "exec %s", command[0]);
 }
 
-/* parent: clone the child, held on the go pipe.  Its PID, or -1. */
-static pid_t start_child(void)
+/* [step 7] parent: whether /proc/sys/NAME holds the number VALUE. */
+static int sysctl_is(const char *name, int value)
 {
-	static _Alignas(16) char stack[1024 * 1024];	/* the child's, until exec */
-	/* A stack grows down: pass its top.  SIGCHLD: tell us when it ends. */
-	pid_t pid = clone(child_main, stack + sizeof(stack), clone_flags | SIGCHLD, NULL);
-	int e = errno;
+	char path[128];
+	int v = -1;
+	FILE *f;
 
-	close(go[0]);
-	if (pid >= 0)
-		return pid;
-	close(go[1]);
-	warnx("clone: %s", strerror(e));
-	if (e == EPERM)
-		warnx("hint: creating namespaces needs root: use sudo, or -U from step 7 on");
+	snprintf(path, sizeof(path), "/proc/sys/%s", name);
+	if ((f = fopen(path, "re")) != NULL) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v == value;
+}
 
-	/* [step 7] with -U, EPERM or ENOSPC: user namespaces are restricted here */
-	if ((clone_flags & CLONE_NEWUSER) && (e == EPERM || e == ENOSPC))
-		warnx("hint: this machine restricts user namespaces: LAB.md, Troubleshooting");
-
-	return -1;
+/* [step 7] parent: after error E from clone or a map, a hint where the cause
+ * is a common one we can see: the limit on user namespaces, or a sysctl that
+ * keeps users without privilege out of them. */
+static void hint_userns(int e)
+{
+	if (e == ENOSPC)
+		warnx("hint: the limit of user namespaces is reached: sysctl user.max_user_namespaces");
+	else if (geteuid() == 0)
+		return;
+	else if (sysctl_is("kernel/unprivileged_userns_clone", 0))
+		warnx("hint: sysctl kernel.unprivileged_userns_clone=0 keeps users out: LAB.md, Troubleshooting");
+	else if (sysctl_is("kernel/apparmor_restrict_unprivileged_userns", 1))
+		warnx("hint: AppArmor restricts user namespaces: LAB.md, Troubleshooting");
 }
 
 /* [step 6] parent: check the jail before anything is created: DIR must be
- * a directory we may enter (stat(2), access(2)).  0, or -1 after saying why. */
+ * a directory we may enter (stat(2), access(2)).  0, or -1 after saying
+ * why with a message that names -c and DIR. */
 static int check_jail(void)
 {
 	struct stat st;
@@ -331,139 +335,189 @@ static int check_jail(void)
 	return -1;
 }
 
-/* [step 5] parent: say "Parent: creating message queue NAME" and create the
- * queue the child sends its line on (mq_open(3), mq_overview(7)), under a
- * random name, with O_EXCL: no other run holds it, not even one with our
- * PID in another PID namespace.  First the sent pipe (pipe2(2), O_CLOEXEC
- * like the go pipe), whose write end the child closes once it has sent its
- * line or given up.  0, or -1 after saying why. */
+/* [step 5] parent: say "Parent: creating message queue NAME" and create it
+ * (mq_overview(7)), NAME random (getrandom(2)) and O_EXCL: no other run
+ * has it.  0, or -1 after saying why. */
 static int create_queue(void)
 {
 	struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = MESSAGE_MAX };
 	unsigned long long r = 0;	/* should getrandom fail, O_EXCL still guards */
 
-	if (pipe2(sent, O_CLOEXEC) < 0) {
-		warn("pipe");
-		return -1;
-	}
 	getrandom(&r, sizeof(r), 0);
 	snprintf(queue_name, sizeof(queue_name), "/invoke_ns-%016llx", r);
 	say("Parent: creating message queue %s\n", queue_name);
-	queue = mq_open(queue_name, O_RDONLY | O_CREAT | O_EXCL | O_NONBLOCK | O_CLOEXEC,
-			0600, &attr);
-	if (queue != (mqd_t)-1)
-		return 0;
-	warn("mq_open %s", queue_name);
-	return -1;
+	queue = mq_open(queue_name, O_RDONLY | O_CREAT | O_EXCL | O_NONBLOCK | O_CLOEXEC, 0600, &attr);
+	if (queue == (mqd_t)-1)
+		warn("mq_open %s", queue_name);
+	return queue == (mqd_t)-1 ? -1 : 0;
 }
 
-/* [step 5] parent: wait at most MESSAGE_WAIT_MS for the child's line, and
- * print "Parent: received message: LINE", each byte that is not printable
- * ASCII as \xHH so that none can garble the terminal, or "Parent: no
- * message from the child".  The wait ends early when the child closes its
- * end of the sent pipe (it does once it has sent, and exit does too): with
- * our copy of that end closed first, poll(2) sees POLLHUP on the read end.
- * Then the queue's name goes, if the child has not removed it, before the
- * print: a stdout that nobody reads cannot keep it alive. */
-static void receive_message(void)
+/* [step 5] parent: wait for the line, MESSAGE_WAIT_MS at most, or until the
+ * child closes the sent pipe (poll(2) sees POLLHUP), and print "Parent:
+ * received message: LINE" (? for a byte that is not printable ASCII) or
+ * "Parent: no message from the child".  -1 if the wait timed out. */
+static int receive_message(void)
 {
 	struct pollfd pfd[2] = { { .fd = queue, .events = POLLIN }, { .fd = sent[0] } };
 	char msg[MESSAGE_MAX];
-	ssize_t len = -1;
-	int n;
+	int n = poll(pfd, 2, MESSAGE_WAIT_MS);
+	ssize_t len = n > 0 ? mq_receive(queue, msg, sizeof(msg), NULL) : -1;
 
-	close(sent[1]);	/* our copy of the write end: while open, no POLLHUP */
-	do
-		n = poll(pfd, 2, MESSAGE_WAIT_MS);
-	while (n < 0 && errno == EINTR);
-	if (n > 0)
-		len = mq_receive(queue, msg, sizeof(msg), NULL);
-	mq_unlink(queue_name);
-	if (len >= 0) {
-		printf("Parent: received message: ");
-		for (ssize_t i = 0; i < len; i++)
-			printf(msg[i] >= ' ' && msg[i] <= '~' ? "%c" : "\\x%02x",
-			       (unsigned char)msg[i]);
-		printf("\n");
-	} else {
+	for (ssize_t i = 0; i < len; i++)
+		msg[i] = msg[i] >= ' ' && msg[i] <= '~' ? msg[i] : '?';
+	if (len >= 0)
+		printf("Parent: received message: %.*s\n", (int)len, msg);
+	else
 		printf("Parent: no message from the child%s\n", n == 0 ? " in 60 s" : "");
-	}
 	fflush(stdout);
-	close(sent[0]);
+	return n == 0 ? -1 : 0;
 }
 
 /* [step 7] parent: say "Parent: writing FILE: TEXT" and write TEXT to
- * /proc/PID/FILE.  0, or -1 after saying why. */
+ * /proc/PID/FILE, all of it.  0, or -1 after saying why. */
 static int write_proc_file(pid_t pid, const char *file, const char *text)
 {
 	char path[64];
-	ssize_t len = (ssize_t)strlen(text), n = -1;
-	int fd;
+	ssize_t n = -1;
+	int fd, e;
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
 	say("Parent: writing %s: %s\n", file, text);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = write(fd, text, (size_t)len);
-		if (n >= 0 && n != len)
-			errno = EIO;	/* the kernel took part of a map */
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) >= 0) {
+		n = write(fd, text, strlen(text));
+		e = n < 0 ? errno : EIO;	/* EIO: the kernel took part of it */
 		close(fd);
+		errno = e;
 	}
-	if (n == len)
+	if (n == (ssize_t)strlen(text))
 		return 0;
+	e = errno;
 	warn("write %s", path);
+	hint_userns(e);
 	return -1;
 }
 
 /* [step 7] parent: map root in the child's user namespace to the caller:
- * "0 UID 1" to uid_map, "deny" to setgroups, then "0 GID 1" to gid_map
- * (user_namespaces(7)).  Until then the child's ids are unmapped.  Without
- * privilege, gid_map may be written only once setgroups(2) is denied: root
- * in there could otherwise drop a group that keeps the caller out of a
- * file.  0, or -1. */
+ * "0 UID 1" to uid_map, "deny" to setgroups, then "0 GID 1" to gid_map,
+ * with our effective ids, the ones the kernel checks the maps against
+ * (user_namespaces(7)).  Without privilege, gid_map may be written only
+ * once setgroups(2) is denied: root in there could otherwise drop a group
+ * that keeps the caller out of a file.  0, or -1. */
 static int write_id_maps(pid_t pid)
 {
 	char map[64];
 
-	snprintf(map, sizeof(map), "0 %d 1", getuid());
+	snprintf(map, sizeof(map), "0 %d 1", geteuid());
 	if (write_proc_file(pid, "uid_map", map) < 0 ||
 	    write_proc_file(pid, "setgroups", "deny") < 0)
 		return -1;
-	snprintf(map, sizeof(map), "0 %d 1", getgid());
+	snprintf(map, sizeof(map), "0 %d 1", getegid());
 	return write_proc_file(pid, "gid_map", map);
 }
 
-/* parent: start the child, set it up, release it, and wait: its exit
- * status is ours (128+N if signal N killed it). */
+/* Supervision: with -p the command is PID 1, and the kernel spares a PID 1
+ * every signal it neither catches nor ignores (pid_namespaces(7)).  Does
+ * PID catch or ignore SIG?  Its masks are in /proc/PID/status (proc(5)). */
+static int heeds(pid_t pid, int sig)
+{
+	char path[32], line[128];
+	unsigned long long mask, masks = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "SigIgn: %llx", &mask) == 1 || sscanf(line, "SigCgt: %llx", &mask) == 1)
+			masks |= mask;
+	fclose(f);
+	return masks >> (sig - 1) & 1;
+}
+
+/* Supervision: release the child, then stand in for it until it ends.
+ * Block the signals we pass on first (those the caller ignores stay so) and
+ * take them in turn with sigwaitinfo(2): no handler, so nothing runs in the
+ * middle of anything.  Ctrl-C reaches a child in our process group from
+ * the terminal itself: pass on only what it did not get.  Its wait status. */
+static int supervise(pid_t pid)
+{
+	static const int sigs[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa;
+	sigset_t set, old;
+	siginfo_t si;
+	int status = W_EXITCODE(EXIT_SETUP, 0);
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler != SIG_IGN)
+			sigaddset(&set, sigs[i]);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	if (write(go[1], "x", 1) != 1)	/* the go byte: the child goes on */
+		warn("release child");
+	close(go[1]);
+	while (waitpid(pid, &status, WNOHANG) == 0)
+		if (sigwaitinfo(&set, &si) < 0 || si.si_signo == SIGCHLD)
+			continue;
+		else if ((clone_flags & CLONE_NEWPID) && !heeds(pid, si.si_signo))
+			kill(pid, SIGKILL);	/* as PID 1 it would drop the signal */
+		else if (si.si_code != SI_KERNEL || getpgid(pid) != getpgrp())
+			kill(pid, si.si_signo);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return status;
+}
+
+/* parent: clone the child, held on the go pipe, set it up, release it and
+ * wait: its exit status is ours (128+N if signal N killed it). */
 static int run_child(void)
 {
-	pid_t pid = start_child();
-	int status;
+	static _Alignas(16) char stack[1024 * 1024];	/* the child's, until exec */
+	/* A stack grows down: pass its top.  SIGCHLD: tell us when it ends. */
+	pid_t pid = clone(child_main, stack + sizeof(stack), clone_flags | SIGCHLD, NULL);
+	int e = errno, status;
 
-	if (pid < 0)
+	close(go[0]);
+	/* [step 5] the sent pipe's write end is the child's now.  No child to
+	 * open the queue, or one in an IPC namespace of its own: remove its name */
+	if (use_queue)
+		close(sent[1]);
+	if (use_queue && (pid < 0 || (clone_flags & CLONE_NEWIPC)))
+		mq_unlink(queue_name);
+
+	if (pid < 0) {
+		warnx("clone: %s", strerror(e));
+		if (e == EPERM && geteuid() != 0 && !(clone_flags & CLONE_NEWUSER))
+			warnx("hint: creating namespaces needs root: use sudo, or -U from step 7 on");
+		if (clone_flags & CLONE_NEWUSER)	/* [step 7] */
+			hint_userns(e);	/* [step 7] */
 		return EXIT_SETUP;
-	supervise(pid);
+	}
+	signal(SIGPIPE, SIG_IGN);	/* a write to a dead child's pipe fails */
+	/* Off a terminal, the child gets a process group of its own: a signal
+	 * sent to ours (timeout(1), kill -- -PGID) reaches it once, through us.
+	 * On a terminal it shares ours, to read from the terminal. */
+	if (tcgetpgrp(STDIN_FILENO) != getpgrp())
+		setpgid(pid, pid);
 	say("Parent: PID of child is %d\n", pid);
 
-	/* [step 7] with -U, map the child's ids before it may go on.  If that
-	 * fails it is never released: it reads end-of-file and exits 125 */
+	/* [step 7] with -U, map the child's ids before it may go on: it then
+	 * runs the command as root of its namespace, and execve(2) keeps its
+	 * capabilities there (capabilities(7)); unmapped, it would lose them.
+	 * If mapping fails it is never released: it reads end-of-file, exits */
 	if ((clone_flags & CLONE_NEWUSER) && write_id_maps(pid) < 0) {
 		close(go[1]);
 		waitpid(pid, NULL, 0);
 		return EXIT_SETUP;
 	}
 
-	if (write(go[1], "x", 1) != 1)	/* the go byte: the child goes on */
-		warn("release child");
+	/* [step 5] with -i, let the child set up and send its line, and print
+	 * it; with no line in 60 s, end the child: setup failed */
+	if (use_queue && (write(go[1], "x", 1) != 1 || receive_message() < 0)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return EXIT_SETUP;
+	}
 
-	/* [step 5] with -i, wait for the child's line */
-	if (use_queue)
-		receive_message();
-
-	close(go[1]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			err(EXIT_SETUP, "waitpid");
+	status = supervise(pid);
 	if (WIFSIGNALED(status))
 		say("Parent: child was killed by signal %d\n", WTERMSIG(status));
 	else
@@ -471,65 +525,16 @@ static int run_child(void)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
-/* Supervision: not the lesson, but what lets invoke_ns stand in for it. */
-static pid_t child_pid;
-static char init_status[32];	/* /proc/CHILD/status, if the child is a PID 1 */
-
-/* 0-2 open (on /dev/null), so nothing we open lands there; SIGCHLD default. */
-static void sane_start(void)
+int main(int argc, char **argv)
 {
 	int fd;
 
-	for (fd = 0; fd >= 0 && fd <= STDERR_FILENO; )
-		fd = open("/dev/null", O_RDWR);
-	close(fd);	/* the first past 2 (or -1, which close refuses) */
+	/* Descriptors 0-2 open (on /dev/null), so that nothing we open lands
+	 * there; SIGCHLD at its default, or there would be no child to wait for. */
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= STDERR_FILENO)
+		;
+	close(fd);
 	signal(SIGCHLD, SIG_DFL);
-}
-
-/* The handler.  Ctrl-C signals our process group, the child too: pass on
- * only what a process sent.  A PID 1 drops the signals it does not catch
- * or ignore (pid_namespaces(7); SigCgt, SigIgn in proc(5)): end it, as the
- * signal would have.  No stdio and no malloc in a handler. */
-static void pass_on(int sig, siginfo_t *si, void *unused)
-{
-	char buf[4096] = "", *p = buf;
-	int fd = init_status[0] ? open(init_status, O_RDONLY | O_CLOEXEC) : -1;
-
-	(void)unused;
-	if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0)
-		while ((p = strstr(p, "\nSig")) != NULL)
-			if ((strncmp(p += 4, "Ign:", 4) == 0 || strncmp(p, "Cgt:", 4) == 0) &&
-			    (strtoull(p + 4, NULL, 16) >> (sig - 1) & 1))
-				break;
-	if (fd >= 0)
-		close(fd);
-	if (fd >= 0 && p == NULL)
-		kill(child_pid, SIGKILL);
-	else if (si->si_code != SI_KERNEL)
-		kill(child_pid, sig);
-}
-
-/* Pass SIGINT, SIGTERM, SIGHUP, SIGQUIT on to the child, except those our
- * caller ignores.  No SA_RESTART: a signal breaks a write to a stalled stdout. */
-static void supervise(pid_t child)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct sigaction sa = { .sa_sigaction = pass_on, .sa_flags = SA_SIGINFO }, old;
-
-	child_pid = child;
-	signal(SIGPIPE, SIG_IGN);	/* writes to a dead child fail, not kill us */
-	if (clone_flags & CLONE_NEWPID)
-		snprintf(init_status, sizeof(init_status), "/proc/%d/status", child);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
-			sigaction(sigs[i], &sa, NULL);
-}
-
-int main(int argc, char **argv)
-{
-	int status;
-
-	sane_start();
 	parse_options(argc, argv);
 
 	/* [step 6] with -c, check the jail before anything is created */
@@ -540,18 +545,11 @@ int main(int argc, char **argv)
 		err(EXIT_SETUP, "pipe");
 	say("Parent: PID of parent is %d\n", getpid());
 
-	/* [step 5] with -i, create the sent pipe and the queue before the child,
-	 * which opens it */
+	/* [step 5] with -i, the sent pipe and the queue, before the child */
+	if (use_queue && pipe2(sent, O_CLOEXEC) < 0)
+		err(EXIT_SETUP, "pipe");
 	if (use_queue && create_queue() < 0)
 		return EXIT_SETUP;
 
-	status = run_child();
-
-	/* [step 5] whatever happened, remove the queue */
-	if (use_queue) {
-		mq_unlink(queue_name);
-		mq_close(queue);
-	}
-
-	return status;
+	return run_child();
 }

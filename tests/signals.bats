@@ -11,7 +11,7 @@
 load helpers
 
 setup() {
-	HINT="are the handlers installed after clone, without SA_RESTART, and left out for signals the caller ignores?"
+	HINT="does the parent block the signals it passes on (not those the caller ignores) before the go byte, take them with sigwaitinfo, and give the child its own process group off a terminal?"
 	needs_namespaces
 	HOLD=$BATS_TEST_TMPDIR/hold
 	mkfifo "$HOLD"
@@ -66,6 +66,26 @@ WAIT_HOLD='until read -r _ <"$1"; do :; done'
 	release_held
 	assert_equal "$HELD_STATUS" 0
 	[[ $HELD_OUTPUT == *done* ]]
+}
+
+@test "a signal sent to invoke_ns's process group reaches the command once, through invoke_ns" {
+	local line seen=
+	# setsid: invoke_ns leads a process group, as a job of a shell does.
+	# Sent to the group (kill -- -PGID), a signal must not reach the command
+	# both from there and from invoke_ns: SIGWINCH, which invoke_ns does
+	# not pass on, shows whether the group's signals reach it directly.
+	start_ready "setsid env --default-signal=TERM" \
+		'trap "echo TERM" TERM; trap "echo WINCH" WINCH; echo ready; '"$WAIT_HOLD"'; echo done' -p
+	kill -WINCH -- "-$INVOKE_PID"
+	kill -TERM -- "-$INVOKE_PID"
+	while IFS= read -r -t 20 line <&"$OUT_FD"; do
+		seen+=$line$'\n'
+		[ "$line" != TERM ] || break
+	done
+	release_held
+	assert_equal "$HELD_STATUS" 0
+	assert_equal "$(printf '%s' "$seen$HELD_OUTPUT" | grep -c -x TERM)" 1
+	[[ $seen$HELD_OUTPUT != *WINCH* ]] || fail "the command got the group's SIGWINCH directly"
 }
 
 @test "a signal the caller ignores stays ignored, for invoke_ns and the command" {
@@ -135,7 +155,8 @@ WAIT_HOLD='until read -r _ <"$1"; do :; done'
 @test "SIGTERM ends invoke_ns while it is blocked writing -v lines to a stalled pipe" {
 	local status=0 kids=
 	# Room for the first -v line only: the second, "PID of child", blocks.
-	# Asleep in that write, invoke_ns has its handlers: it sets them up first.
+	# The command has not run yet: the signal ends invoke_ns as it would
+	# any program, and the child dies with it.
 	start_stalled 46 "$BIN" -v -p sleep 100
 	kids=$(cat "/proc/$INVOKE_PID/task/$INVOKE_PID/children")
 	kill -TERM "$INVOKE_PID"
@@ -143,7 +164,7 @@ WAIT_HOLD='until read -r _ <"$1"; do :; done'
 	wait "$INVOKE_PID" || status=$?
 	INVOKE_PID=
 	exec {STALLED}<&-
-	assert_equal "$status" 137
+	assert_equal "$status" 143
 	for kid in $kids; do wait_gone "$kid"; done
 }
 
@@ -151,8 +172,8 @@ WAIT_HOLD='until read -r _ <"$1"; do :; done'
 	needs_step 7 "-U"
 	needs_root
 	unshare --user true 2>/dev/null || skip "no user namespaces here"
-	# As uid 65534 with effective uid 65533, the parent may map only
-	# 65533: its write of "0 65534 1" to uid_map fails.
+	# With real and effective uids that differ, a process is not dumpable:
+	# its child's /proc files belong to root, and uid_map cannot be written.
 	local as=(setpriv --ruid=65534 --euid=65533 --rgid=65534 --egid=65534 --clear-groups)
 	"${as[@]}" true 2>/dev/null || skip "needs uids 65533 and 65534 (root of a user namespace has none)"
 	run -125 sh -c 'exec 0<&- 1>&- 2>&- "$@"' _ "${as[@]}" "$BIN" -U sh -c 'exit 42'

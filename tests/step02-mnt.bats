@@ -35,6 +35,18 @@ setup() {
 	assert_output "sh"
 }
 
+@test "-p -m: an orphan stays a zombie under a PID 1 that does not reap, not under one that does" {
+	# The commands of LAB.md, step 2, "PID 1's other duty": a child and a
+	# grandchild exit; the pipe's end tells PID 1 that both have.
+	local make_orphan='pipe(R, W); ($c = fork) or fork, exit; close W; <R>; '
+	local ps='exec "ps", "-o", "pid,ppid,stat,comm"'
+	run -0 "$BIN" -pm perl -e "$make_orphan"'waitpid $c, 0; '"$ps"
+	assert_line --regexp '^ +[0-9]+ +1 Z +perl$'
+	run -0 "$BIN" -pm perl -e "$make_orphan"'1 while wait != -1; '"$ps"
+	refute_line --regexp ' Z '
+	assert_equal "${#lines[@]}" 2
+}
+
 @test "-p -m: the -v lines say proc is mounted" {
 	run -0 "$BIN" -vpm true
 	assert_line " Child: mounting proc at /proc"

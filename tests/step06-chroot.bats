@@ -45,6 +45,21 @@ setup() {
 	assert_equal "$output" "$(ls "$JAIL")"
 }
 
+@test "-c: root escapes a chroot jail (escape.c); with -m, pivot_root holds it" {
+	command -v cc >/dev/null || skip "needs a C compiler"
+	cc -static -o "$BATS_TEST_TMPDIR/escape" "$ROOT/step06-chroot/escape.c" ||
+		skip "needs a static C library (libc6-dev) to build escape.c"
+	cp "$BATS_TEST_TMPDIR/escape" "$JAIL/escape"
+	printf 'host secret\n' >"$BATS_TEST_TMPDIR/marker"
+	# Escaped, the host's files are the command's again.
+	run -0 "$BIN" -c "$JAIL" /escape cat "$BATS_TEST_TMPDIR/marker"
+	assert_output "host secret"
+	# With -m the old root is detached: the climb up ends at the jail's /.
+	run -1 "$BIN" -m -c "$JAIL" /escape cat "$BATS_TEST_TMPDIR/marker"
+	assert_output --partial "No such file or directory"
+	rm -f "$JAIL/escape"
+}
+
 @test "-p -m -c: ps in the jail shows only the container" {
 	run -0 "$BIN" -pm -c "$JAIL" sh -c 'ps -eo pid=,comm='
 	assert_equal "$(printf '%s\n' "$output" | awk '{ print $2 }' | sort | tr '\n' ' ')" "ps sh "

@@ -121,13 +121,33 @@ needs_userns() {
 	cmp "$file" "$BATS_TEST_TMPDIR/before"
 }
 
-@test "where user namespaces are restricted, a hint points to LAB.md" {
+@test "where the limit on user namespaces is reached, the hint names the sysctl" {
 	# user.max_user_namespaces belongs to each user namespace: set to 0
 	# in a throwaway one, it restricts only what is created in there.
 	run --separate-stderr -125 unshare --user --map-root-user sh -c \
 		'echo 0 >/proc/sys/user/max_user_namespaces && exec "$1" -U true' _ "$BIN"
 	assert_equal "$stderr" "$(printf '%s\n' 'invoke_ns: clone: No space left on device' \
-		'invoke_ns: hint: this machine restricts user namespaces: LAB.md, Troubleshooting')"
+		'invoke_ns: hint: the limit of user namespaces is reached: sysctl user.max_user_namespaces')"
+}
+
+@test "-U as root in a chroot is refused, with no hint that is not true" {
+	needs_root
+	local jail=$BATS_TEST_TMPDIR/jail
+	# The kernel refuses a user namespace to a process in a chroot
+	# (clone(2)); root needs no sudo and no sysctl is to blame.
+	"$ROOT/scripts/binlibdepcp.sh" "$BIN" "$jail" >/dev/null
+	run --separate-stderr -125 chroot "$jail" "$BIN" -U true
+	assert_equal "$stderr" "invoke_ns: clone: Operation not permitted"
+}
+
+@test "-U maps the effective ids: a set-user-ID root caller is root outside too" {
+	needs_root
+	local as=(setpriv --ruid=65534 --rgid=65534 --clear-groups)
+	"${as[@]}" true 2>/dev/null || skip "needs uid 65534 (root of a user namespace has none)"
+	# Real uid 65534, effective 0: the kernel checks a map against the
+	# effective ids (user_namespaces(7)), so "0 0 1", not "0 65534 1".
+	run -0 "${as[@]}" "$BIN" -U cat /proc/self/uid_map /proc/self/gid_map
+	assert_equal "$(printf '%s\n' "$output" | tr -s ' ' | sed 's/^ //')" "$(printf '%s\n' '0 0 1' '0 0 1')"
 }
 
 # bats test_tags=handout:kept
