@@ -62,7 +62,8 @@ header() {
 
 case ${1-} in
 write | check)
-	if [ "$1" = check ] && [ -d "$ROOT/.handout" ]; then
+	if [ -d "$ROOT/.handout" ]; then
+		[ "$1" = check ] || { printf 'steps.sh: a handout: make steps would write over your own steps 1-6\n' >&2; exit 2; }
 		printf 'steps.sh: a handout: its step files are yours, nothing to compare\n'
 		exit 0
 	fi
