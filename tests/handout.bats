@@ -4,7 +4,9 @@
 # (single-quoted scripts are for the shell in the container; bats sets stderr)
 # make handout: the students' copy, and how make check grades it.  Step N
 # of the handout must fail exactly the tests of its suite that need its
-# code (those not tagged handout:kept).  That the handout's own make check
+# code (those not tagged handout:kept); a step written in the student's own
+# words passes; make next never loses a begun step; a failing test hints
+# at its own cause.  That the handout's own make check
 # passes its step 1, and a step whose code is back, grade.bats shows: make
 # grade runs it on a fresh handout and on one with step 3's code back.
 
@@ -173,6 +175,13 @@ solve_step2() {
 		refute_line --regexp '^missing '
 		assert_line --regexp '^not ok !handout:kept '
 	done
+}
+
+@test "make check STEP=N of a step still as handed out says it is to do, and runs no test" {
+	run -1 "$HANDOUT/scripts/check.sh" 3
+	assert_line "step03-uts: to do (as handed out: make next STEP=3, then its TODOs)"
+	assert_line "total: 0 passed, 0 failed, 0 skipped; 1 step(s) to do"
+	refute_line --partial "not ok"
 }
 
 # A test in a student's copy: the lab's own suite, run as make check runs it.
