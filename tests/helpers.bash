@@ -419,6 +419,14 @@ student_step2() {
 	mv "$file.new" "$file"
 }
 
+# assert_one_line_naming FLAG TEXT: TEXT (an error's stderr) is one line
+# that names FLAG (-u) as a word: what a usage error must say, in the
+# student's own words.
+assert_one_line_naming() {
+	[[ $2 != *$'\n'* ]] || fail "expected one line naming $1, got: $2"
+	assert_regex "$2" "(^|[^-[:alnum:]])$1([^[:alnum:]]|\$)"
+}
+
 # Start invoke_ns -v FLAGS, read the child's namespaces from outside through
 # /proc/CHILD/ns while it is held, then release it.  Types in NEW must differ
 # from ours, the rest must not.
