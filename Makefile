@@ -12,7 +12,8 @@
 #   make bench      launch cost of each step against unshare(1) (hyperfine)
 #   make deps       install the build and test dependencies
 #   make handout DEST=DIR   the students' copy: steps 2-7 as TODOs
-#   make next STEP=N        (in a handout) your step N-1 into step N's file
+#   make next STEP=N [FORCE=1]   (in a handout) your step N-1 into step N's
+#                   file; FORCE=1 replaces a step N you have begun
 #   make grade SUBMISSIONS=DIR [OUT=DIR]   grade each student's copy in DIR
 #   make clean      remove what the targets above made
 
@@ -71,7 +72,7 @@ handout:
 	@scripts/handout.sh $(DEST)
 
 next:
-	@scripts/next.sh $(STEP)
+	@FORCE='$(FORCE)' scripts/next.sh $(STEP)
 
 grade:
 	@scripts/grade.sh "$(SUBMISSIONS)" $(if $(OUT),"$(OUT)")

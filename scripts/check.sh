@@ -6,7 +6,10 @@
 # also runs every other suite, since `make sync-check` (run first) proves
 # that it holds the code of every earlier step unchanged.  `check.sh N`
 # runs step N's suite, usage, exit_status and signals.  The suites about the
-# lab as a whole (scripts/, LAB.md, make demo, make handout) run once.
+# lab as a whole (scripts/, LAB.md, make demo, make handout) run once, in
+# the lab itself: a handout (it has .handout/) tests the student's programs
+# only, and a step whose file is still as handed out is "to do", not run; the
+# last step begun then stands for the steps before it.
 #
 # Each suite file is a job, as many at once as there are CPUs, each in
 # namespaces and a session of its own (in_sandbox in lib.sh), so that its
@@ -25,19 +28,25 @@ readonly REPORTS=$ROOT/tests/reports
 readonly SHARED_SUITES="signals exit_status"
 readonly LAB_SUITES="handout lab demo scripts steps"
 
-# The jobs of this run, "GROUP STEP SUITE" a line, the longest first.
+# The jobs of this run, "GROUP STEP SUITE" a line, the longest first; a
+# step to do is the line "STEP to-do -".
 plan() {
-	local only=$1 last step s extra group
-	last=$(steps | tail -n 1)
-	[ -n "$only" ] || for s in $LAB_SUITES; do
+	local only=$1 last="" step s extra group
+	for step in $(steps); do
+		handed_out "$step" || last=$step
+	done
+	[ -n "$only" ] || [ -d "$ROOT/.handout" ] || for s in $LAB_SUITES; do
 		[ ! -f "$ROOT/tests/$s.bats" ] || printf 'shared %s %s\n' "$last" "$s"
 	done
 	for step in $(steps | tac); do
 		[ -z "$only" ] || [ "$(step_number "$step")" = "$only" ] || continue
-		if [ -n "$only" ]; then
+		if handed_out "$step"; then
+			printf '%s to-do -\n' "$step"
+			continue
+		elif [ -n "$only" ]; then
 			extra=$SHARED_SUITES
 		elif [ "$step" = "$last" ]; then
-			extra="$SHARED_SUITES $(steps | grep -vx "$step" || true)"
+			extra="$SHARED_SUITES $(steps | sed "/^$step\$/,\$d")"
 		else
 			extra=""
 		fi
@@ -103,6 +112,7 @@ report() {
 main() {
 	local only="" job group line
 	local -a todo groups SUMMARY=() TOTAL=(0 0 0)
+	local TO_DO=0
 	case ${1-} in
 	'') ;;
 	[1-7]) only=$1 ;;
@@ -131,6 +141,7 @@ main() {
 	trap 'rm -rf "$WORK"; give_back "$REPORTS" "$ROOT"/step0*/invoke_ns' EXIT
 	mapfile -t todo < <(plan "$only")
 	for job in "${todo[@]}"; do
+		[[ $job != *" to-do -" ]] || continue
 		while [ "$(jobs -pr | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
 		# shellcheck disable=SC2086 # three words
 		run_job $job &
@@ -140,13 +151,20 @@ main() {
 	mapfile -t groups < <(printf '%s\n' "${todo[@]%% *}" | sort -u | grep -vx shared
 		[[ " ${todo[*]}" != *" shared "* ]] || printf 'shared\n')
 	for group in "${groups[@]}"; do
-		report "$group"
+		if [[ " ${todo[*]} " == *" $group to-do - "* ]]; then
+			SUMMARY+=("$group: to do (as handed out: make next STEP=$(step_number "$group"), then its TODOs)")
+			TO_DO=$((TO_DO + 1))
+		else
+			report "$group"
+		fi
 	done
 	printf '\n'
 	printf '%s\n' "${SUMMARY[@]}"
 	printf 'JUnit reports: tests/reports/*.xml; wall time: %d s\n' "$SECONDS"
-	printf 'total: %d passed, %d failed, %d skipped\n' "${TOTAL[@]}"
-	[ "${TOTAL[1]}" -eq 0 ]
+	printf 'total: %d passed, %d failed, %d skipped' "${TOTAL[@]}"
+	[ "$TO_DO" -eq 0 ] || printf '; %d step(s) to do' "$TO_DO"
+	printf '\n'
+	[ "${TOTAL[1]}" -eq 0 ] && [ "$TO_DO" -eq 0 ]
 }
 
 main "$@"

@@ -28,6 +28,13 @@ steps() {
 	done
 }
 
+# handed_out STEP: true in a handout (make handout) for a step whose file is
+# still the skeleton it was handed out as: TODOs only, nothing to test yet.
+handed_out() {
+	[ -f "$ROOT/.handout/$1.c" ] && grep -q 'TODO (step' "$ROOT/.handout/$1.c" &&
+		cmp -s "$ROOT/$1/invoke_ns.c" "$ROOT/.handout/$1.c"
+}
+
 # step_number DIR: 3 for step03-uts.
 step_number() {
 	local n=${1##*/}

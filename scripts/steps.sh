@@ -54,7 +54,8 @@ cut_body() {
 	}
 	match($0, /\/\* \[step [0-9]\][^*]*\*\/$/) {
 		k = substr($0, RSTART + 9, 1)
-		if (k <= keep && k < todo) emit($0)
+		# A TODO step keeps its constants: its TODO comments name them.
+		if (k <= keep && (k < todo || $0 ~ /^#define /)) emit($0)
 		else if (match($0, /\)?;[ \t]*\/\* \[step/)) end_held(substr($0, RSTART, index(substr($0, RSTART), ";")))
 		next
 	}
@@ -74,7 +75,8 @@ header() {
 
 case ${1-} in
 write | check)
-	if [ "$1" = check ] && [ -d "$ROOT/.handout" ]; then
+	if [ -d "$ROOT/.handout" ]; then
+		[ "$1" = check ] || { printf 'steps.sh: a handout: make steps would write over your own steps 1-6\n' >&2; exit 2; }
 		printf 'steps.sh: a handout: its step files are yours, nothing to compare\n'
 		exit 0
 	fi

@@ -74,8 +74,8 @@ static void parse_options(int argc, char **argv)
 			break;
 
 		/* [step 3: -u] check NAME now, so that a bad one creates nothing
-		 * (1 to HOST_NAME_MAX bytes, else exit 125 with a message that
-		 * names -u), keep it, and ask clone(2) for a new UTS namespace */
+		 * (1 to HOST_NAME_MAX bytes, else one line on stderr naming -u,
+		 * and exit 125), keep it, and ask clone(2) for a UTS namespace */
 		case 'u':
 			if (optarg[0] == '\0' || strlen(optarg) > HOST_NAME_MAX)
 				errx(EXIT_SETUP, "-u: a hostname has 1 to %d bytes", HOST_NAME_MAX);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # shellcheck shell=bats
 # make demo (scripts/demo.sh): each step's table marks exactly the namespaces
-# that step creates; without root, steps 1-6 say so and step 7 still runs.
+# that step creates; without root, steps 1-6 say so and step 7 still runs;
+# in a handout, a step still as handed out is to do.
 
 load helpers
 
@@ -181,6 +182,16 @@ teardown() {
 	assert_line "FAILED: invoke_ns exited with status 125:"
 	assert_line "  invoke_ns: clone: Operation not permitted"
 	assert_line "demo.sh: 1 step(s) failed; the reasons are above"
+}
+
+@test "in a fresh handout, demo.sh runs step 1, says steps 2-7 are to do, and exits 0" {
+	needs_namespaces
+	make -s -C "$ROOT" handout DEST="$BATS_TEST_TMPDIR/handout" >/dev/null
+	make -s -C "$BATS_TEST_TMPDIR/handout" step01-pid/invoke_ns
+	TMPDIR=$BATS_TEST_TMPDIR run -0 timeout 60 "$BATS_TEST_TMPDIR/handout/scripts/demo.sh" 3>&-
+	assert_equal "$(marked step01-pid)" "$(expected_new step01-pid)"
+	assert_equal "$(grep -c '^to do: ' <<<"$output")" 6
+	refute_line --partial FAILED
 }
 
 @test "nothing is left behind by this suite" {

@@ -8,21 +8,20 @@
 
 load helpers
 
-setup() {
-	HINT="does the parent exit with the child's status, 128+N for signal N, and 125/126/127 for its own failures?"
-}
-
 @test "the command's exit status is invoke_ns's (sh -c 'exit 3' gives 3)" {
+	HINT="does the parent exit with the child's WEXITSTATUS?"
 	run -3 "$BIN" sh -c 'exit 3'
 	needs_root
 	run -3 "$BIN" -p sh -c 'exit 3'
 }
 
 @test "a command killed by SIGKILL gives 137" {
+	HINT="does the parent exit 128+N for a child killed by signal N (WTERMSIG)?"
 	run -137 "$BIN" sh -c 'kill -KILL $$'
 }
 
 @test "a command that does not exist gives 127 and one line naming it" {
+	HINT="when execvp fails with ENOENT, does the child say 'exec CMD: ...' and exit 127?"
 	# A PATH of directories everyone may search: one that cannot be searched
 	# makes execvp report EACCES (126) instead.
 	run --separate-stderr -127 env PATH=/usr/sbin:/usr/bin:/sbin:/bin "$BIN" no-such-command-here
@@ -30,6 +29,7 @@ setup() {
 }
 
 @test "a command that is not executable gives 126" {
+	HINT="when execvp fails otherwise, does the child say 'exec CMD: ...' and exit 126?"
 	printf 'not a program\n' >"$BATS_TEST_TMPDIR/plain"
 	chmod 644 "$BATS_TEST_TMPDIR/plain"
 	run --separate-stderr -126 "$BIN" "$BATS_TEST_TMPDIR/plain"
@@ -37,12 +37,14 @@ setup() {
 }
 
 @test "no command: exit status 0" {
+	HINT="with no command, does the child return 0 after its setup?"
 	run -0 "$BIN"
 	needs_root
 	run -0 "$BIN" -p
 }
 
 @test "without root, -p is refused with 125 and a hint" {
+	HINT="when clone fails with EPERM, does invoke_ns say 'clone: ...', add its hint line, and exit 125?"
 	needs_unprivileged
 	run --separate-stderr -125 "${UNPRIVILEGED[@]}" "$BIN" -p true
 	assert_equal "$(printf '%s\n' "$stderr" | head -n 1)" "invoke_ns: clone: Operation not permitted"
@@ -50,6 +52,7 @@ setup() {
 }
 
 @test "a namespace limit that is reached gives 125 and no hint about root" {
+	HINT="is the hint about root only for EPERM, not for ENOSPC?"
 	# A limit of 0 in a user namespace of the test's own: clone fails with
 	# ENOSPC, which running as root would not change.
 	unshare --user --map-root-user true 2>/dev/null || skip "needs user namespaces"
@@ -59,6 +62,7 @@ setup() {
 }
 
 @test "no descriptor of invoke_ns's leaks into the command" {
+	HINT="are invoke_ns's pipes opened with O_CLOEXEC?"
 	needs_root
 	local direct
 	# The control: what the same command has when started directly.
@@ -68,5 +72,6 @@ setup() {
 }
 
 @test "nothing is left behind by this suite" {
+	HINT="does every run end its child and undo what it set up? The lines above are what outlived the suite"
 	assert_nothing_left
 }

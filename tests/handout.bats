@@ -4,7 +4,9 @@
 # (single-quoted scripts are for the shell in the container; bats sets stderr)
 # make handout: the students' copy, and how make check grades it.  Step N
 # of the handout must fail exactly the tests of its suite that need its
-# code (those not tagged handout:kept).  That the handout's own make check
+# code (those not tagged handout:kept); a step written in the student's own
+# words passes; make next never loses a begun step; a failing test hints
+# at its own cause.  That the handout's own make check
 # passes its step 1, and a step whose code is back, grade.bats shows: make
 # grade runs it on a fresh handout and on one with step 3's code back.
 
@@ -101,11 +103,15 @@ handout_results() {
 	assert_equal "$stderr" "invoke_ns: -U: unknown option (-h for help)"
 }
 
-# Make HANDOUT a copy of the handout of its own, with step 2 done
-# (student_step2).
-solve_step2() {
+# Make HANDOUT a copy of the handout of the test's own.
+own_handout() {
 	cp -a "$HANDOUT" "$BATS_TEST_TMPDIR/handout"
 	HANDOUT=$BATS_TEST_TMPDIR/handout
+}
+
+# The same, with step 2 done (student_step2).
+solve_step2() {
+	own_handout
 	student_step2 "$HANDOUT"
 }
 
@@ -119,6 +125,34 @@ solve_step2() {
 	assert_equal "$output" "$(grep -c '/\* mine: ' "$HANDOUT/step02-mnt/invoke_ns.c")"
 	run -0 make -s -C "$HANDOUT"
 	run -0 "$HANDOUT/step03-uts/invoke_ns" -m true
+}
+
+@test "make next keeps a step the student has begun, unless FORCE=1, and says where the old file went" {
+	solve_step2
+	run -0 make -s -C "$HANDOUT" next STEP=3
+	printf '/* begun */\n' >>"$HANDOUT/step03-uts/invoke_ns.c"
+	cp "$HANDOUT/step03-uts/invoke_ns.c" "$BATS_TEST_TMPDIR/begun"
+	run --separate-stderr -2 "$HANDOUT/scripts/next.sh" 3
+	assert_regex "$stderr" '^next.sh: step03-uts/invoke_ns.c is begun.*FORCE=1'
+	cmp "$HANDOUT/step03-uts/invoke_ns.c" "$BATS_TEST_TMPDIR/begun"
+	run -0 make -s -C "$HANDOUT" next STEP=3 FORCE=1
+	assert_line "next.sh: the step 3 file it replaces is now step03-uts/invoke_ns.c.orig"
+	cmp "$HANDOUT/step03-uts/invoke_ns.c.orig" "$BATS_TEST_TMPDIR/begun"
+	# The first run's backup, the skeleton, is still there too.
+	cmp "$HANDOUT/step03-uts/invoke_ns.c.orig.~1~" "$HANDOUT/.handout/step03-uts.c"
+}
+
+@test "make next refuses to carry a step still as handed out, and changes nothing" {
+	run --separate-stderr -2 "$HANDOUT/scripts/next.sh" 3
+	assert_equal "$stderr" "next.sh: step02-mnt/invoke_ns.c is still as handed out: write step 2's TODOs first"
+	cmp "$HANDOUT/step03-uts/invoke_ns.c" "$HANDOUT/.handout/step03-uts.c"
+	[ ! -e "$HANDOUT/step03-uts/invoke_ns.c.orig" ]
+}
+
+@test "make steps refuses to write over the student's steps in a handout" {
+	run --separate-stderr -2 make -s -C "$HANDOUT" steps
+	assert_regex "$stderr" '^steps.sh: a handout: '
+	cmp "$HANDOUT/.handout/step02-mnt.c" "$HANDOUT/step02-mnt/invoke_ns.c"
 }
 
 @test "make next reports a conflict with the file and line to settle" {
@@ -141,6 +175,54 @@ solve_step2() {
 		refute_line --regexp '^missing '
 		assert_line --regexp '^not ok !handout:kept '
 	done
+}
+
+@test "make check STEP=N of a step still as handed out says it is to do, and runs no test" {
+	run -1 "$HANDOUT/scripts/check.sh" 3
+	assert_line "step03-uts: to do (as handed out: make next STEP=3, then its TODOs)"
+	assert_line "total: 0 passed, 0 failed, 0 skipped; 1 step(s) to do"
+	refute_line --partial "not ok"
+}
+
+# A test in a student's copy: the lab's own suite, run as make check runs it.
+student_suite() {
+	STEP=$1 timeout 600 bats --formatter tap "$HANDOUT/tests/$2.bats" </dev/null
+}
+
+@test "a step worded the student's own way passes: the tests ask what the TODO says" {
+	needs_namespaces
+	solve_step2
+	run -0 make -s -C "$HANDOUT" next STEP=3
+	# Step 3 from its TODOs, with its -u error in other words.
+	sed '1,/^ \*\/$/d; s|[[:space:]]*/\* \[step [23]\] \*/||; s|/\* \[step [23][^]]*\] |/* mine: |
+		s|"-u: a hostname has 1 to %d bytes"|"-u: hostname must be 1 to %d bytes"|' \
+		"$ROOT/step03-uts/invoke_ns.c" >"$BATS_TEST_TMPDIR/body"
+	{ sed -n '1,/^ \*\/$/p' "$HANDOUT/step03-uts/invoke_ns.c"; cat "$BATS_TEST_TMPDIR/body"; } >"$BATS_TEST_TMPDIR/step3"
+	cp "$BATS_TEST_TMPDIR/step3" "$HANDOUT/step03-uts/invoke_ns.c"
+	grep -q 'hostname must be' "$HANDOUT/step03-uts/invoke_ns.c"
+	run -0 make -s -C "$HANDOUT"
+	run -0 student_suite 3 step03-uts
+	refute_line --regexp '^not ok '
+}
+
+@test "a failing test prints its own hint and the program's stderr; an empty output fails, not crashes" {
+	needs_namespaces
+	# Step 2 as handed out: -m is not parsed yet.
+	run -1 student_suite 2 step02-mnt
+	assert_line --regexp '^not ok [0-9]+ -p -m: the -v lines say proc is mounted'
+	assert_line "# hint: does mount_proc say ' Child: mounting proc at /proc' (with -v) when it mounts?"
+	assert_line "# hint: is proc mounted only when both -m and -p are set?"
+	assert_line "# invoke_ns: -m: unknown option (-h for help)"
+	# One hint per failed test, not the suite's for all of them.
+	assert_equal "$(grep -c '^# hint: ' <<<"$output")" "$(grep -c '^not ok ' <<<"$output")"
+	# A usage that goes to stderr leaves stdout empty: the test says so.
+	own_handout
+	sed -i 's|printf("usage: |fprintf(stderr, "usage: |' "$HANDOUT/step01-pid/invoke_ns.c"
+	run -0 make -s -C "$HANDOUT" step01-pid/invoke_ns
+	run -1 student_suite 1 usage
+	assert_line --regexp '^not ok [0-9]+ -h prints usage on stdout and exits 0'
+	assert_line --partial 'output is empty'
+	refute_line --partial 'parameter not set'
 }
 
 @test "nothing is left behind by this suite" {

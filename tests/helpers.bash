@@ -32,6 +32,26 @@ done
 # last library directory with it.
 unset lib dir file
 
+# bats-assert's assert_line and refute_line start with `: "${lines?}"`,
+# which bash reads as ${lines[0]}: after a command that printed nothing,
+# lines is empty and the test dies with "lines: parameter not set" instead
+# of saying what it expected.  Here an empty output just has no line.
+# (One subshell, for declare -f.)
+src=$(declare -f assert_line refute_line)
+eval "${src//line ()/line_of_bats_assert ()}"
+unset src
+assert_line() {
+	if ((${#lines[@]} > 0)); then
+		assert_line_of_bats_assert "$@"
+	else
+		printf 'expected: %s\nactual  : no output at all\n' "${*: -1}" |
+			batslib_decorate 'output is empty' | fail
+	fi
+}
+refute_line() {
+	((${#lines[@]} == 0)) || refute_line_of_bats_assert "$@"
+}
+
 ROOT=${BATS_TEST_DIRNAME%/*}
 STEP=${STEP:-step07-user}
 # STEP=3 is short for STEP=step03-uts.
@@ -399,6 +419,14 @@ student_step2() {
 	mv "$file.new" "$file"
 }
 
+# assert_one_line_naming FLAG TEXT: TEXT (an error's stderr) is one line
+# that names FLAG (-u) as a word: what a usage error must say, in the
+# student's own words.
+assert_one_line_naming() {
+	[[ $2 != *$'\n'* ]] || fail "expected one line naming $1, got: $2"
+	assert_regex "$2" "(^|[^-[:alnum:]])$1([^[:alnum:]]|\$)"
+}
+
 # Start invoke_ns -v FLAGS, read the child's namespaces from outside through
 # /proc/CHILD/ns while it is held, then release it.  Types in NEW must differ
 # from ours, the rest must not.
@@ -430,10 +458,18 @@ teardown() {
 	print_hint
 }
 
-# After a failed test, one line with its likely cause: the suite's HINT
-# (set in its setup), shown under the failure and in the JUnit report.
+# After a failed test, one line with its likely cause: the HINT the test set
+# first thing (else its suite's, set in setup); then, when the last command
+# the test ran failed, what that command wrote to stderr (its output, where
+# the test kept the two together), since invoke_ns says there what went
+# wrong.  Shown under the failure and in the JUnit report.
 print_hint() {
-	if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ -n "${HINT:-}" ]; then
-		printf 'hint: %s\n' "$HINT"
-	fi
+	[ -z "${BATS_TEST_COMPLETED:-}" ] || return 0
+	[ -z "${HINT:-}" ] || printf 'hint: %s\n' "$HINT"
+	[ "${status:-0}" != 0 ] || return 0
+	if [ -n "${stderr:-}" ]; then
+		printf 'its stderr (exit status %s):\n%s\n' "$status" "$stderr"
+	elif [ -n "${output:-}" ]; then
+		printf 'its output (exit status %s):\n%s\n' "$status" "$output"
+	fi | head -n 20 || true
 }

@@ -8,21 +8,23 @@
 load helpers
 
 setup() {
-	HINT="is / made private (MS_REC | MS_PRIVATE) in the child before proc is mounted on /proc, and proc mounted only with -m and -p?"
 	needs_namespaces
 }
 
 @test "-m: only the mount namespace is new, seen from inside and outside" {
+	HINT="does -m add CLONE_NEWNS to clone_flags, and 'm' to getopt's letters?"
 	check_inside "mnt" -m
 	check_outside "mnt" -m
 }
 
 @test "-p -m: the PID and mount namespaces are new, the rest shared" {
+	HINT="do -p and -m each add their own CLONE_NEW* flag, whatever the order?"
 	check_inside "pid mnt" -p -m
 	check_outside "pid mnt" -p -m
 }
 
 @test "-p -m: ps lists only the container's processes" {
+	HINT="with -m and -p, does the child mount a new proc on /proc before exec?"
 	# ps is the shell's only child and is running when it reads /proc, so
 	# the list is exact; "; true" keeps sh from exec'ing ps in its place.
 	run -0 "$BIN" -pm sh -c 'ps -eo pid=,comm=; true'
@@ -31,6 +33,7 @@ setup() {
 }
 
 @test "-p -m: /proc/\$\$ is the container's own PID 1 (the step 1 puzzle solved)" {
+	HINT="with -m and -p, does the child mount a new proc on /proc before exec?"
 	run -0 "$BIN" -pm sh -c 'cat /proc/$$/comm'
 	assert_output "sh"
 }
@@ -48,17 +51,20 @@ setup() {
 }
 
 @test "-p -m: the -v lines say proc is mounted" {
+	HINT="does mount_proc say ' Child: mounting proc at /proc' (with -v) when it mounts?"
 	run -0 "$BIN" -vpm true
 	assert_line " Child: mounting proc at /proc"
 }
 
 @test "-m alone mounts no proc" {
+	HINT="is proc mounted only when both -m and -p are set?"
 	run -0 "$BIN" -vm sh -c 'cat /proc/$$/comm'
 	refute_line " Child: mounting proc at /proc"
 	assert_line "sh"
 }
 
 @test "the host's mount table is the same before and after a run" {
+	HINT="is / made private (MS_REC | MS_PRIVATE) in the child before anything is mounted?"
 	local before
 	before=$(mount_table)
 	run -0 "$BIN" -pm sh -c 'mount -t tmpfs lab-tmp /mnt && ls /proc >/dev/null'
@@ -66,6 +72,7 @@ setup() {
 }
 
 @test "a mount in the container does not reach a host whose / is shared" {
+	HINT="with -m, is / made private with MS_REC | MS_PRIVATE first, before proc or anything else is mounted?"
 	local dir=$BATS_TEST_TMPDIR
 	mkdir "$dir/target"
 	# A stand-in host: a mount namespace of the test's own, with / made
@@ -88,5 +95,6 @@ setup() {
 
 # bats test_tags=handout:kept
 @test "nothing is left behind by this suite" {
+	HINT="does every run end its child and undo what it set up? The lines above are what outlived the suite"
 	assert_nothing_left
 }

@@ -11,7 +11,6 @@
 load helpers
 
 setup() {
-	HINT="does -n add CLONE_NEWNET to the clone flags, and nothing else?"
 	needs_namespaces
 	command -v ip >/dev/null || skip "needs ip (iproute2)"
 	NETNS=invoke-ns-test-$$-$BATS_TEST_NUMBER
@@ -31,16 +30,19 @@ teardown() {
 }
 
 @test "-n: only the network namespace is new, seen from inside and outside" {
+	HINT="does -n add CLONE_NEWNET to clone_flags, and 'n' to getopt's letters?"
 	check_inside "net" -n
 	check_outside "net" -n
 }
 
 @test "-p -m -u -n: four new namespaces, the rest shared" {
+	HINT="do -p, -m, -u and -n each add their own CLONE_NEW* flag?"
 	check_inside "pid mnt uts net" -p -m -u lab-test -n
 	check_outside "pid mnt uts net" -p -m -u lab-test -n
 }
 
 @test "-n: the child sees only lo, and lo is down" {
+	HINT="does -n only ask for CLONE_NEWNET? invoke_ns itself sets up no link, not even lo"
 	run -0 "$BIN" -n ip -o link show
 	assert_equal "${#lines[@]}" 1
 	assert_regex "${lines[0]}" '^1: lo: <LOOPBACK> .* state DOWN '
@@ -48,12 +50,14 @@ teardown() {
 
 # bats test_tags=handout:kept
 @test "without -n the child sees the same links as the test" {
+	HINT="is CLONE_NEWNET set without -n?"
 	make_netns
 	run -0 ip netns exec "$NETNS" "$BIN" ip -o link show
 	assert_equal "$output" "$(ip -n "$NETNS" -o link show)"
 }
 
 @test "after veth.sh up, the container and the host ping each other" {
+	HINT="does the child run in the network namespace of the PID on the 'Parent: PID of child is' line (CLONE_NEWNET on clone)?"
 	command -v ping >/dev/null || skip "needs ping (iputils-ping)"
 	make_netns
 	LAUNCH=(ip netns exec "$NETNS")
@@ -70,6 +74,7 @@ teardown() {
 }
 
 @test "when the container exits, both ends of the veth pair are gone" {
+	HINT="does the container's network namespace end with its command: nothing else of invoke_ns's may stay in it"
 	make_netns
 	LAUNCH=(ip netns exec "$NETNS")
 	start_held -n -p
@@ -82,5 +87,6 @@ teardown() {
 
 # bats test_tags=handout:kept
 @test "nothing is left behind by this suite" {
+	HINT="does every run end its child and undo what it set up? The lines above are what outlived the suite"
 	assert_nothing_left
 }
