@@ -54,8 +54,11 @@ cut_body() {
 	}
 	match($0, /\/\* \[step [0-9]\][^*]*\*\/$/) {
 		k = substr($0, RSTART + 9, 1)
-		# A TODO step keeps its constants: its TODO comments name them.
-		if (k <= keep && (k < todo || $0 ~ /^#define /)) emit($0)
+		line = $0
+		# A TODO step keeps its constants, which its TODO comments name.
+		if (k <= keep && k >= todo && line ~ /^#define /)
+			sub(/\[step/, "TODO (step", line) && sub(/\]/, "):", line)
+		if (k <= keep && (k < todo || line ~ /^#define /)) emit(line)
 		else if (match($0, /\)?;[ \t]*\/\* \[step/)) end_held(substr($0, RSTART, index(substr($0, RSTART), ";")))
 		next
 	}

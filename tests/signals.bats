@@ -35,9 +35,12 @@ start_ready() {
 	start_until ready $prefix "$BIN" -v "$@" sh -c "$script" "$HELD" "$HOLD"
 }
 
-# A shell that reads HOLD until it can: a signal that interrupts the read
-# (or the open of the FIFO) runs the trap, then the loop reads again.
-WAIT_HOLD='until read -r _ <"$1"; do :; done'
+# A shell that waits until HOLD is written.  A background job reads it, and
+# the shell waits for that job: wait returns at once when a trapped signal
+# comes (POSIX), its trap runs, and the loop waits again.  (A shell blocked
+# in the open of the FIFO itself could take a signal just before it blocks,
+# and run the trap only once the FIFO opens.)
+WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 
 @test "SIGTERM reaches a command that handles it, and invoke_ns exits with its status" {
 	start_ready "env --default-signal=TERM" 'trap "exit 42" TERM; echo ready; '"$WAIT_HOLD" -p

@@ -44,7 +44,7 @@ setup() {
 	local make_orphan='pipe(R, W); ($c = fork) or fork, exit; close W; <R>; '
 	local ps='exec "ps", "-o", "pid,ppid,stat,comm"'
 	run -0 "$BIN" -pm perl -e "$make_orphan"'waitpid $c, 0; '"$ps"
-	assert_line --regexp '^ +[0-9]+ +1 Z +perl$'
+	assert_line --regexp '^ +[0-9]+ +1 Z[^ ]* +perl$'
 	run -0 "$BIN" -pm perl -e "$make_orphan"'1 while wait != -1; '"$ps"
 	refute_line --regexp ' Z '
 	assert_equal "${#lines[@]}" 2

@@ -86,9 +86,16 @@ lab_queues() {
 @test "-i yes: the child cannot open the queue (ENOENT), each side says so, at once" {
 	# timeout is the hang detector: the parent must not wait its 60 seconds.
 	run --separate-stderr -0 timeout 20 "$BIN" -vp -i yes sh -c 'echo command ran' <<<'lost'
-	assert_regex "$stderr" '^invoke_ns: child: mq_open /invoke_ns-[0-9a-f]{16}: No such file or directory$'
+	assert_regex "$stderr" '^invoke_ns: .*mq_open.*: No such file or directory$'
 	assert_equal "$(printf '%s\n' "$output" | grep -A 2 -x 'Parent: no message from the child')" \
 		"$(printf '%s\n' 'Parent: no message from the child' ' Child: executing sh' 'command ran')"
+	assert_equal "$(lab_queues)" ""
+}
+
+@test "-i with neither no nor yes: 125 and one line naming -i, nothing created" {
+	run --separate-stderr -125 "$BIN" -v -i maybe true
+	assert_equal "$output" ""
+	assert_one_line_naming -i "$stderr"
 	assert_equal "$(lab_queues)" ""
 }
 

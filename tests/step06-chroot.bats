@@ -79,8 +79,11 @@ setup() {
 
 @test "-c: the command runs with a small known environment" {
 	run -0 env -i LAB_SECRET=1 TERM=xterm PATH="$PATH" HOME=/root "$BIN" -c "$JAIL" env
-	assert_equal "$(printf '%s\n' "$output" | sort)" \
-		"$(printf '%s\n' HOME=/ PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin TERM=xterm)"
+	# What the TODO asks: PATH of the usual places, HOME=/, the caller's
+	# TERM, and nothing else of the caller's.
+	assert_equal "$(printf '%s\n' "$output" | grep -v '^PATH=' | sort)" "$(printf '%s\n' HOME=/ TERM=xterm)"
+	assert_line --regexp '^PATH=(.*:)?/usr/bin(:.*)?$'
+	assert_line --regexp '^PATH=(.*:)?/bin(:.*)?$'
 	run -0 env -i PATH="$PATH" "$BIN" -c "$JAIL" env
 	refute_line --partial TERM=
 }
@@ -93,14 +96,16 @@ setup() {
 @test "-c with a missing directory: 125, one line, nothing created" {
 	run --separate-stderr -125 "$BIN" -v -c "$BATS_TEST_TMPDIR/nowhere" true
 	assert_equal "$output" ""
-	assert_equal "$stderr" "invoke_ns: -c $BATS_TEST_TMPDIR/nowhere: No such file or directory"
+	assert_one_line_naming -c "$stderr"
+	assert_regex "$stderr" "$BATS_TEST_TMPDIR/nowhere.*No such file or directory"
 }
 
 @test "-c with a file: 125, one line, nothing created" {
 	: >"$BATS_TEST_TMPDIR/file"
 	run --separate-stderr -125 "$BIN" -v -c "$BATS_TEST_TMPDIR/file" true
 	assert_equal "$output" ""
-	assert_equal "$stderr" "invoke_ns: -c $BATS_TEST_TMPDIR/file: Not a directory"
+	assert_one_line_naming -c "$stderr"
+	assert_regex "$stderr" "$BATS_TEST_TMPDIR/file.*Not a directory"
 }
 
 @test "-c with a directory the caller cannot search: 125, one line" {
@@ -112,7 +117,8 @@ setup() {
 	run --separate-stderr -125 "${UNPRIVILEGED[@]}" "$BIN" -v -c "$dir/closed" true
 	rm -rf "$dir"
 	assert_equal "$output" ""
-	assert_equal "$stderr" "invoke_ns: -c $dir/closed: Permission denied"
+	assert_one_line_naming -c "$stderr"
+	assert_regex "$stderr" "$dir/closed.*Permission denied"
 }
 
 @test "-p -m -c: /proc is made in the jail if missing, and unmounted at the end" {

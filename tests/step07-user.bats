@@ -94,7 +94,7 @@ needs_userns() {
 	needs_userns
 	run --separate-stderr -0 timeout 20 "${UNPRIVILEGED[@]}" "$BIN" -U -p -m -u jailed -i yes \
 		-c "$WORK/jail" sh -c 'id -un; hostname; ls /; ps -eo comm=' <<<'lost'
-	assert_regex "$stderr" '^invoke_ns: child: mq_open /invoke_ns-[0-9a-f]{16}: No such file or directory$'
+	assert_regex "$stderr" '^invoke_ns: .*mq_open.*: No such file or directory$'
 	assert_line "Parent: no message from the child"
 	# root, the hostname, the jail's top level, then ps: only sh and ps.
 	assert_equal "$(printf '%s\n' "$output" | grep -v '^Parent: ')" \
@@ -126,8 +126,9 @@ needs_userns() {
 	# in a throwaway one, it restricts only what is created in there.
 	run --separate-stderr -125 unshare --user --map-root-user sh -c \
 		'echo 0 >/proc/sys/user/max_user_namespaces && exec "$1" -U true' _ "$BIN"
-	assert_equal "$stderr" "$(printf '%s\n' 'invoke_ns: clone: No space left on device' \
-		'invoke_ns: hint: the limit of user namespaces is reached: sysctl user.max_user_namespaces')"
+	assert_equal "$(printf '%s\n' "$stderr" | head -n 1)" 'invoke_ns: clone: No space left on device'
+	assert_regex "$(printf '%s\n' "$stderr" | sed -n 2p)" '^invoke_ns: hint: .*user\.max_user_namespaces'
+	assert_equal "${#stderr_lines[@]}" 2
 }
 
 @test "-U as root in a chroot is refused, with no hint that is not true" {
