@@ -11,7 +11,6 @@
 load helpers
 
 setup() {
-	HINT="does the parent block the signals it passes on (not those the caller ignores) before the go byte, take them with sigwaitinfo, and give the child its own process group off a terminal?"
 	needs_namespaces
 	HOLD=$BATS_TEST_TMPDIR/hold
 	mkfifo "$HOLD"
@@ -43,6 +42,7 @@ start_ready() {
 WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 
 @test "SIGTERM reaches a command that handles it, and invoke_ns exits with its status" {
+	HINT="does the parent take SIGTERM with sigwaitinfo and kill(2) it on to the child, then exit with the child's status?"
 	start_ready "env --default-signal=TERM" 'trap "exit 42" TERM; echo ready; '"$WAIT_HOLD" -p
 	kill -TERM "$INVOKE_PID"
 	finish_started
@@ -50,6 +50,7 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 }
 
 @test "SIGHUP and SIGQUIT are passed on too" {
+	HINT="are SIGHUP and SIGQUIT in the set the parent blocks and passes on?"
 	start_ready "env --default-signal=HUP" 'trap "exit 43" HUP; echo ready; '"$WAIT_HOLD" -p
 	kill -HUP "$INVOKE_PID"
 	finish_started
@@ -61,6 +62,7 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 }
 
 @test "a command that handles the signals decides: two SIGTERMs, and it goes on" {
+	HINT="does the parent pass on each signal it takes, and leave the rest to the command?"
 	start_ready "env --default-signal=TERM" 'trap "echo TERM" TERM; echo ready; '"$WAIT_HOLD"'; echo done' -p
 	for _ in 1 2; do
 		kill -TERM "$INVOKE_PID"
@@ -72,6 +74,7 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 }
 
 @test "a signal sent to invoke_ns's process group reaches the command once, through invoke_ns" {
+	HINT="off a terminal, does the parent give the child a process group of its own (setpgid)?"
 	local line seen=
 	# setsid: invoke_ns leads a process group, as a job of a shell does.
 	# Sent to the group (kill -- -PGID), a signal must not reach the command
@@ -92,6 +95,7 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 }
 
 @test "a signal the caller ignores stays ignored, for invoke_ns and the command" {
+	HINT="are the signals the caller ignores left out of the set the parent blocks?"
 	start_ready "env --ignore-signal=HUP" 'echo ready; '"$WAIT_HOLD"'; grep "^SigIgn" /proc/self/status' -p
 	kill -HUP "$INVOKE_PID"
 	kill -HUP "$INVOKE_PID"
@@ -102,6 +106,7 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 }
 
 @test "a PID 1 without a handler is ended by SIGINT or SIGTERM, with status 137" {
+	HINT="with -p, does the parent read SigCgt and SigIgn and send SIGKILL to a PID 1 that would drop the signal?"
 	local sig
 	for sig in INT TERM; do
 		# perl installs no handler: as PID 1 it would drop both signals.
@@ -115,11 +120,13 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 }
 
 @test "a caller that ignores SIGCHLD still gets the command's status" {
+	HINT="does main set SIGCHLD back to its default, so that waitpid gets the status?"
 	run -0 timeout -k 5 20 env --ignore-signal=CHLD "$BIN" -p true
 	run -3 timeout -k 5 20 env --ignore-signal=CHLD "$BIN" sh -c 'exit 3'
 }
 
 @test "on a terminal, one Ctrl-C is one SIGINT for the command" {
+	HINT="on a terminal, does the parent skip a signal the terminal sent (SI_KERNEL) to a child in its group?"
 	command -v script >/dev/null || skip "needs script(1) (util-linux)"
 	mkfifo "$BATS_TEST_TMPDIR/keys"
 	exec {KEYS}<>"$BATS_TEST_TMPDIR/keys"
@@ -143,6 +150,7 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 }
 
 @test "on a terminal, Ctrl-C ends 'invoke_ns -p sleep 100'" {
+	HINT="with -p on a terminal, is Ctrl-C for a PID 1 with no handler turned into SIGKILL?"
 	command -v script >/dev/null || skip "needs script(1) (util-linux)"
 	mkfifo "$BATS_TEST_TMPDIR/keys"
 	exec {KEYS}<>"$BATS_TEST_TMPDIR/keys"
@@ -156,6 +164,7 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 }
 
 @test "SIGTERM ends invoke_ns while it is blocked writing -v lines to a stalled pipe" {
+	HINT="before the command runs, are the signals left at their dispositions, so that they end invoke_ns and its child?"
 	local status=0 kids=
 	# Room for the first -v line only: the second, "PID of child", blocks.
 	# The command has not run yet: the signal ends invoke_ns as it would
@@ -172,6 +181,7 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 }
 
 @test "-U with descriptors 0-2 closed: a failed uid_map write never runs the command" {
+	HINT="if a map cannot be written, is the child never released (close the go pipe, wait for it)?"
 	needs_step 7 "-U"
 	needs_root
 	unshare --user true 2>/dev/null || skip "no user namespaces here"
@@ -185,6 +195,7 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 }
 
 @test "started with descriptors 0-2 closed, the command gets them on /dev/null" {
+	HINT="does main open /dev/null on descriptors 0-2 that are closed?"
 	run -0 sh -c 'exec 0<&- 1>&- 2>&- "$@"' _ "$BIN" perl -e \
 		'open(my $f, ">", $ARGV[0]) or die; print $f readlink("/proc/self/fd/$_"), "\n" for 0 .. 2' \
 		"$BATS_TEST_TMPDIR/fds"
@@ -192,6 +203,7 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 }
 
 @test "SIGKILL to invoke_ns leaves no process of the container behind" {
+	HINT="does the child set PR_SET_PDEATHSIG before it waits for the go byte?"
 	start_ready "env" 'sleep 1000 & echo ready; wait' -p
 	local sleeper
 	# The shell's only child: sleep, or the fork that is about to become it.
@@ -204,5 +216,6 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 }
 
 @test "nothing is left behind by this suite" {
+	HINT="does every path end the child and leave nothing behind?"
 	assert_nothing_left
 }

@@ -39,6 +39,7 @@ setup() {
 }
 
 @test "-p -m: an orphan stays a zombie under a PID 1 that does not reap, not under one that does" {
+	HINT="with -m and -p, does the child mount a new proc on /proc before exec? (ps reads it)"
 	# The commands of LAB.md, step 2, "PID 1's other duty": a child and a
 	# grandchild exit; the pipe's end tells PID 1 that both have.
 	local make_orphan='pipe(R, W); ($c = fork) or fork, exit; close W; <R>; '

@@ -8,7 +8,6 @@
 load helpers
 
 setup() {
-	HINT="does the child open the queue by name first and remove the name, then after the go byte send its line, close the sent pipe and wait for the go pipe to end, while the parent polls the queue and the sent pipe for 60 s at most?"
 	needs_namespaces
 }
 
@@ -25,21 +24,25 @@ lab_queues() {
 }
 
 @test "-i yes: only the IPC namespace is new, seen from inside and outside" {
+	HINT="does -i yes add CLONE_NEWIPC to clone_flags, and 'i:' to getopt's letters?"
 	check_inside "ipc" -i yes
 	check_outside "ipc" -i yes
 }
 
 @test "-i no: a queue, but no new namespace" {
+	HINT="does -i no ask for a queue without CLONE_NEWIPC?"
 	check_inside "" -i no
 	check_outside "" -i no
 }
 
 @test "-p -m -u -n -i yes: five new namespaces, the rest shared" {
+	HINT="does each flag add only its own CLONE_NEW* flag, whatever the order?"
 	check_inside "pid mnt uts net ipc" -p -m -u lab-test -n -i yes
 	check_outside "pid mnt uts net ipc" -p -m -u lab-test -n -i yes
 }
 
 @test "-i no: a piped line reaches the parent intact, then the command runs" {
+	HINT="does the child prompt, send its line, close the sent pipe and wait for the end of the go pipe, and the parent print before closing it?"
 	run -0 timeout 20 "$BIN" -vp -i no sh -c 'echo command ran' <<<'hello, parent: 1 2 3'
 	# In this order: the child waits until the parent has printed.
 	assert_equal "$(printf '%s\n' "$output" | grep -A 3 -x ' Child: type a line for the parent:')" \
@@ -49,6 +52,7 @@ lab_queues() {
 }
 
 @test "-i no: the rest of stdin is left to the command" {
+	HINT="does the child read its line a byte at a time with read(2), not with stdio, which reads ahead?"
 	run -0 timeout 20 "$BIN" -i no cat < <(printf 'for the parent\nfor the command\n')
 	assert_line "Parent: received message: for the parent"
 	assert_line "for the command"
@@ -56,6 +60,7 @@ lab_queues() {
 }
 
 @test "-i no: a line over 80 bytes is cut to 80, not overflowed" {
+	HINT="does the child keep at most MESSAGE_MAX bytes of the line, and read the rest of it?"
 	local long
 	long=$(printf 'x%.0s' $(seq 200))
 	run -0 timeout 20 "$BIN" -i no sh -c 'cat; echo command ran' <<<"$long"
@@ -65,11 +70,13 @@ lab_queues() {
 }
 
 @test "-i no: NUL bytes and terminal escapes reach the terminal as ?, not raw" {
+	HINT="does the parent print a ? for each byte that is not printable ASCII?"
 	run -0 timeout 20 "$BIN" -i no < <(printf 'a\0b\033[31mred\a\n')
 	assert_line 'Parent: received message: a?b?[31mred?'
 }
 
 @test "-i no: neither the queue nor a pipe of invoke_ns leaks into the command" {
+	HINT="are the queue and the pipes opened with O_CLOEXEC (mq_open, pipe2)?"
 	local direct
 	# The control: what the same command has when started directly.
 	direct=$(sh -c 'ls /proc/self/fd' 3>&- </dev/null | sort -n)
@@ -78,12 +85,14 @@ lab_queues() {
 }
 
 @test "-i no with stdin at its end: no message, and no queue left" {
+	HINT="at end of input, does the child send nothing and close the sent pipe, and the parent say no message?"
 	run -0 timeout 20 "$BIN" -i no true </dev/null
 	assert_line "Parent: no message from the child"
 	assert_equal "$(lab_queues)" ""
 }
 
 @test "-i yes: the child cannot open the queue (ENOENT), each side says so, at once" {
+	HINT="does the child open the queue by name, say why it could not, and close the sent pipe, so the parent stops waiting at once?"
 	# timeout is the hang detector: the parent must not wait its 60 seconds.
 	run --separate-stderr -0 timeout 20 "$BIN" -vp -i yes sh -c 'echo command ran' <<<'lost'
 	assert_regex "$stderr" '^invoke_ns: .*mq_open.*: No such file or directory$'
@@ -93,6 +102,8 @@ lab_queues() {
 }
 
 @test "-i with neither no nor yes: 125 and one line naming -i, nothing created" {
+	HINT="does -i refuse anything but no or yes, with one line naming -i and exit 125?"
+	run -0 timeout 20 "$BIN" -i no true </dev/null	# the control: -i is known
 	run --separate-stderr -125 "$BIN" -v -i maybe true
 	assert_equal "$output" ""
 	assert_one_line_naming -i "$stderr"
@@ -100,11 +111,13 @@ lab_queues() {
 }
 
 @test "-i yes -i no: the last -i counts" {
+	HINT="does a later -i no clear the CLONE_NEWIPC of an earlier -i yes?"
 	run -0 timeout 20 "$BIN" -i yes -i no true <<<'hello'
 	assert_line "Parent: received message: hello"
 }
 
 @test "a stdout that nobody reads does not keep the queue: its name goes before the print" {
+	HINT="with -i yes, does the parent remove the queue's name right after the clone?"
 	# No room: the parent's first line, "no message", blocks.
 	start_stalled 0 "$BIN" -i yes true
 	assert_equal "$(lab_queues)" ""
@@ -116,6 +129,7 @@ lab_queues() {
 }
 
 @test "SIGKILL while the parent is stuck on its stdout, before the child goes, leaves no queue" {
+	HINT="does the child open the queue and remove its name first, before prctl and before it waits for the go byte?"
 	local flag
 	for flag in no yes; do
 		# Room for the parent's first two -v lines: it blocks on the third,
@@ -134,6 +148,7 @@ lab_queues() {
 }
 
 @test "-i with a stdin that stays open and silent: after 60 s, 125 and nothing left" {
+	HINT="does the parent poll for MESSAGE_WAIT_MS at most, then end the child and exit 125?"
 	# A minute: checked where step 5 is the step under test, not again later.
 	[ "$(step_number)" -eq 5 ] || skip "takes a minute: step 5's own run checks it"
 	mkfifo "$BATS_TEST_TMPDIR/silent"
@@ -147,6 +162,7 @@ lab_queues() {
 }
 
 @test "a System V queue made outside is seen inside with -i no, not with -i yes" {
+	HINT="does -i yes give the child an IPC namespace of its own, and -i no keep the host's?"
 	command -v ipcmk >/dev/null || skip "needs ipcmk (util-linux)"
 	local sysv_queue
 	# "Outside" is an IPC namespace of the test's own, which takes the
@@ -163,6 +179,7 @@ lab_queues() {
 }
 
 @test "the queue is removed when the child fails" {
+	HINT="is the queue's name removed whatever happens to the child?"
 	run -127 timeout 20 env PATH=/usr/sbin:/usr/bin:/sbin:/bin "$BIN" -i no no-such-command <<<'hello'
 	assert_equal "$(lab_queues)" ""
 }
@@ -178,6 +195,7 @@ start_waiting() {
 }
 
 @test "the queue's name is gone once the child has it open: SIGKILL in the wait leaves none" {
+	HINT="does the child remove the queue's name as soon as it has it open?"
 	start_waiting
 	assert_equal "$(lab_queues)" ""
 	kill -KILL "$INVOKE_PID"
@@ -187,6 +205,7 @@ start_waiting() {
 }
 
 @test "SIGTERM while the parent waits ends it, the child with it, and leaves no queue" {
+	HINT="before the command runs, are the signals left to end invoke_ns, and does the child die with it (PR_SET_PDEATHSIG)?"
 	start_waiting
 	kill -TERM "$INVOKE_PID"
 	finish_started
@@ -197,6 +216,7 @@ start_waiting() {
 }
 
 @test "a child stopped and continued while the parent waits does not end the wait" {
+	HINT="does the parent wait for the sent pipe's end, not for SIGCHLD?"
 	start_waiting
 	kill -STOP "$CHILD"
 	# A SIGCONT before the child has stopped would cancel the stop.
@@ -209,6 +229,7 @@ start_waiting() {
 }
 
 @test "the end of a child inherited through exec does not end the wait" {
+	HINT="does the parent wait for the sent pipe of its own child, not for any child?"
 	mkfifo "$BATS_TEST_TMPDIR/inherited" "$BATS_TEST_TMPDIR/inherited.gone"
 	# The test holds the FIFO open too, so that the background child below,
 	# which closes its own copy, sees its end with the test's, pass or fail.
@@ -229,6 +250,7 @@ start_waiting() {
 }
 
 @test "two runs that are each PID 1 of a PID namespace of their own, root and a user, both get their line" {
+	HINT="is the queue's name random and created with O_EXCL, so that two runs with one PID do not meet?"
 	needs_unprivileged
 	"${UNPRIVILEGED[@]}" unshare --user --pid --fork true 2>/dev/null ||
 		skip "unprivileged users cannot create user namespaces here"
@@ -244,5 +266,6 @@ start_waiting() {
 
 # bats test_tags=handout:kept
 @test "nothing is left behind by this suite" {
+	HINT="does every path close the queue and remove its name, and end the child?"
 	assert_nothing_left
 }

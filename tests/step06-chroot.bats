@@ -16,20 +16,22 @@ setup_file() {
 }
 
 setup() {
-	HINT="does the parent check DIR before anything, and the child chroot, chdir(\"/\") and only then mount proc?"
 	needs_namespaces
 }
 
 @test "-c alone: the jail is not a namespace, every type is shared" {
+	HINT="does -c alone leave clone_flags alone? A jail is not a namespace"
 	# Without -p -m the jail has no proc mounted: look from outside.
 	check_outside "" -j "$JAIL" -c "$JAIL"
 }
 
 @test "-p -m -c: the PID and mount namespaces are new, the rest shared" {
+	HINT="does -c keep the flags -p and -m ask for?"
 	check_inside "pid mnt" -p -m -c "$JAIL"
 }
 
 @test "-c: ls / lists the jail's top level, and the -v line names the jail" {
+	HINT="does the child say \" Child: entering jail DIR\", then chroot and chdir(\"/\")?"
 	run -0 "$BIN" -v -c "$JAIL" ls /
 	assert_line " Child: entering jail $JAIL"
 	assert_equal "$(printf '%s\n' "$output" | grep -v -e '^Parent:' -e '^ Child:')" \
@@ -37,6 +39,7 @@ setup() {
 }
 
 @test "-c: a file outside the jail cannot be reached, not even through /.." {
+	HINT="does the child chdir(\"/\") after chroot, so that .. stops at the jail's root?"
 	printf 'host secret\n' >"$BATS_TEST_TMPDIR/marker"
 	run "$BIN" -c "$JAIL" cat "$BATS_TEST_TMPDIR/marker"
 	refute_output --partial "host secret"
@@ -46,6 +49,7 @@ setup() {
 }
 
 @test "-c: root escapes a chroot jail (escape.c); with -m, pivot_root holds it" {
+	HINT="with -m, does the child bind DIR onto itself, pivot_root into it and detach the old root?"
 	command -v cc >/dev/null || skip "needs a C compiler"
 	cc -static -o "$BATS_TEST_TMPDIR/escape" "$ROOT/step06-chroot/escape.c" ||
 		skip "needs a static C library (libc6-dev) to build escape.c"
@@ -61,11 +65,13 @@ setup() {
 }
 
 @test "-p -m -c: ps in the jail shows only the container" {
+	HINT="with -p -m, does the child mount proc inside the jail, after entering it?"
 	run -0 "$BIN" -pm -c "$JAIL" sh -c 'ps -eo pid=,comm='
 	assert_equal "$(printf '%s\n' "$output" | awk '{ print $2 }' | sort | tr '\n' ' ')" "ps sh "
 }
 
 @test "-p -m -c: bash, ls, ps, id and top (batch mode) run inside the jail" {
+	HINT="is the command run with PATH set to the usual places inside the jail?"
 	run -0 "$BIN" -pm -c "$JAIL" bash -c 'echo "bash $BASH_VERSION"'
 	assert_output --regexp '^bash [0-9]'
 	run -0 "$BIN" -pm -c "$JAIL" ls -d /proc/1
@@ -78,6 +84,7 @@ setup() {
 }
 
 @test "-c: the command runs with a small known environment" {
+	HINT="does the child clear the environment and set PATH, HOME=/ and the caller's TERM?"
 	run -0 env -i LAB_SECRET=1 TERM=xterm PATH="$PATH" HOME=/root "$BIN" -c "$JAIL" env
 	# What the TODO asks: PATH of the usual places, HOME=/, the caller's
 	# TERM, and nothing else of the caller's.
@@ -89,11 +96,13 @@ setup() {
 }
 
 @test "-c: a command that is not in the jail gives 127" {
+	HINT="does exec's ENOENT give 127?"
 	[ ! -e "$JAIL/usr/bin/sleep" ]
 	run -127 "$BIN" -c "$JAIL" sleep 1
 }
 
 @test "-c with a missing directory: 125, one line, nothing created" {
+	HINT="does the parent check DIR with stat before anything is created, and exit 125 with one line naming -c and DIR?"
 	run --separate-stderr -125 "$BIN" -v -c "$BATS_TEST_TMPDIR/nowhere" true
 	assert_equal "$output" ""
 	assert_one_line_naming -c "$stderr"
@@ -101,6 +110,7 @@ setup() {
 }
 
 @test "-c with a file: 125, one line, nothing created" {
+	HINT="does the parent refuse a DIR that is not a directory (ENOTDIR) before anything is created?"
 	: >"$BATS_TEST_TMPDIR/file"
 	run --separate-stderr -125 "$BIN" -v -c "$BATS_TEST_TMPDIR/file" true
 	assert_equal "$output" ""
@@ -109,6 +119,7 @@ setup() {
 }
 
 @test "-c with a directory the caller cannot search: 125, one line" {
+	HINT="does the parent check access(DIR, X_OK) before anything is created?"
 	needs_unprivileged
 	local dir
 	dir=$(mktemp -d /tmp/invoke-ns-test.XXXXXX)
@@ -122,6 +133,7 @@ setup() {
 }
 
 @test "-p -m -c: /proc is made in the jail if missing, and unmounted at the end" {
+	HINT="with -p -m, does the child make /proc in the jail when it is missing (mkdir, EEXIST is fine)?"
 	local before
 	rmdir "$JAIL/proc"
 	before=$(mount_table)
@@ -136,5 +148,6 @@ setup() {
 
 # bats test_tags=handout:kept
 @test "nothing is left behind by this suite" {
+	HINT="does every path leave no mount and no process behind?"
 	assert_nothing_left
 }

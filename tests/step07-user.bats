@@ -27,7 +27,6 @@ teardown_file() {
 }
 
 setup() {
-	HINT="does the parent write uid_map, then deny to setgroups, then gid_map, all before the go byte?"
 	BIN=$WORK/invoke_ns
 	needs_unprivileged
 }
@@ -58,6 +57,7 @@ needs_userns() {
 }
 
 @test "-U with -p -m -u -n -i yes as an unprivileged user: every type but cgroup and time is new" {
+	HINT="with -U, do the other flags still add their own CLONE_NEW* flags?"
 	needs_userns
 	LAUNCH=("${UNPRIVILEGED[@]}")
 	check_inside "user pid mnt uts net ipc" -U -p -m -u lab-test -n -i yes
@@ -65,6 +65,7 @@ needs_userns() {
 }
 
 @test "-U: id -u inside is 0, and the maps inside map 0 to the caller" {
+	HINT="does the parent write \"0 EUID 1\" to uid_map and \"0 EGID 1\" to gid_map before the go byte?"
 	needs_userns
 	run -0 "${UNPRIVILEGED[@]}" "$BIN" -U sh -c 'id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups'
 	assert_equal "$(printf '%s\n' "$output" | tr -s ' ' | sed 's/^ //')" \
@@ -72,6 +73,7 @@ needs_userns() {
 }
 
 @test "-U: outside, the child still belongs to the caller, and -v says what was written" {
+	HINT="does the parent say \"Parent: writing FILE: TEXT\" for each map it writes?"
 	needs_userns
 	LAUNCH=("${UNPRIVILEGED[@]}")
 	start_held -d "$WORK" -U -p
@@ -83,6 +85,7 @@ needs_userns() {
 }
 
 @test "-U: the parent writes uid_map, then setgroups deny, then gid_map, before the child runs" {
+	HINT="does the parent write uid_map, then deny to setgroups, then gid_map, all before the go byte?"
 	needs_userns
 	run -0 "${UNPRIVILEGED[@]}" "$BIN" -vU true
 	assert_equal "$(printf '%s\n' "$output" | sed -n '3,6p')" "$(printf '%s\n' \
@@ -91,6 +94,7 @@ needs_userns() {
 }
 
 @test "-U -p -m -u NAME -i yes -c JAIL all work together, without root" {
+	HINT="with -U, does each setup step (pivot_root, proc, hostname, queue) run after the maps, as root of the namespace?"
 	needs_userns
 	run --separate-stderr -0 timeout 20 "${UNPRIVILEGED[@]}" "$BIN" -U -p -m -u jailed -i yes \
 		-c "$WORK/jail" sh -c 'id -un; hostname; ls /; ps -eo comm=' <<<'lost'
@@ -102,6 +106,7 @@ needs_userns() {
 }
 
 @test "-U: root inside cannot write a file that the host's root owns" {
+	HINT="does the map give root inside only the caller's own uid outside?"
 	needs_userns
 	local file=/etc/passwd
 	if [ "$(id -u)" -eq 0 ]; then
@@ -122,6 +127,7 @@ needs_userns() {
 }
 
 @test "where the limit on user namespaces is reached, the hint names the sysctl" {
+	HINT="after ENOSPC from clone, does the hint name user.max_user_namespaces?"
 	# user.max_user_namespaces belongs to each user namespace: set to 0
 	# in a throwaway one, it restricts only what is created in there.
 	run --separate-stderr -125 unshare --user --map-root-user sh -c \
@@ -132,6 +138,7 @@ needs_userns() {
 }
 
 @test "-U as root in a chroot is refused, with no hint that is not true" {
+	HINT="is each hint printed only where its cause is true: none as root?"
 	needs_root
 	local jail=$BATS_TEST_TMPDIR/jail
 	# The kernel refuses a user namespace to a process in a chroot
@@ -142,6 +149,7 @@ needs_userns() {
 }
 
 @test "-U maps the effective ids: a set-user-ID root caller is root outside too" {
+	HINT="does the map use geteuid() and getegid(), the ids the kernel checks?"
 	needs_root
 	local as=(setpriv --ruid=65534 --rgid=65534 --clear-groups)
 	"${as[@]}" true 2>/dev/null || skip "needs uid 65534 (root of a user namespace has none)"
@@ -153,6 +161,7 @@ needs_userns() {
 
 # bats test_tags=handout:kept
 @test "without -U an unprivileged user gets 125 and the hint to use sudo or -U" {
+	HINT="without -U, does EPERM from clone give the hint to use sudo or -U?"
 	run --separate-stderr -125 "${UNPRIVILEGED[@]}" "$BIN" -p true
 	assert_equal "$(printf '%s\n' "$stderr" | head -n 1)" "invoke_ns: clone: Operation not permitted"
 	assert_equal "$(printf '%s\n' "$stderr" | sed -n 2p)" \
@@ -160,6 +169,7 @@ needs_userns() {
 }
 
 @test "-U as root works too: root inside is root outside" {
+	HINT="as root, does -U map 0 to 0?"
 	needs_root
 	run -0 "$BIN" -U sh -c 'id -u; cat /proc/self/uid_map'
 	assert_equal "$(printf '%s\n' "$output" | tr -s ' ' | sed 's/^ //')" "$(printf '%s\n' 0 '0 0 1')"
@@ -167,5 +177,6 @@ needs_userns() {
 
 # bats test_tags=handout:kept
 @test "nothing is left behind by this suite" {
+	HINT="does every path end the child and leave nothing behind?"
 	assert_nothing_left
 }
