@@ -60,8 +60,8 @@ start_container() {
 	local fifo="$BATS_TEST_TMPDIR/container-ready" fd
 	mkfifo "$fifo"
 	# shellcheck disable=SC2016 # $$ and $1 are for the inner sh
-	ip netns exec "$HOSTNS" unshare --net \
-		sh -c 'echo "$$" >"$1"; exec sleep 1000' sh "$fifo" 3>&- &
+	bare ip netns exec "$HOSTNS" unshare --net \
+		sh -c 'echo "$$" >"$1"; exec sleep 1000' sh "$fifo" &
 	JOBS+=("$!")
 	# opened read-write, the FIFO does not block: the read below has a timeout
 	exec {fd}<>"$fifo"
@@ -248,7 +248,7 @@ jail_listing() {
 @test "veth.sh up refuses a process that shares its network namespace" {
 	make_hostns
 	# a process in HOSTNS itself, not in a namespace of its own
-	ip netns exec "$HOSTNS" sleep 1000 3>&- &
+	bare ip netns exec "$HOSTNS" sleep 1000 &
 	local pid=$! hostns
 	JOBS+=("$pid")
 	hostns=$(stat -L -c '%d:%i' "/run/netns/$HOSTNS")

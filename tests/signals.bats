@@ -20,8 +20,6 @@ setup() {
 teardown() {
 	print_hint
 	stop_held
-	[ -z "${KEYS:-}" ] || exec {KEYS}>&-
-	KEYS=
 }
 
 # Start invoke_ns -v FLAGS sh -c SCRIPT, through PREFIX (an env(1) call
@@ -121,22 +119,20 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 
 @test "on a terminal, one Ctrl-C is one SIGINT for the command" {
 	command -v script >/dev/null || skip "needs script(1) (util-linux)"
-	mkfifo "$BATS_TEST_TMPDIR/keys"
-	exec {KEYS}<>"$BATS_TEST_TMPDIR/keys"
 	# script(1) runs invoke_ns on a pseudo-terminal of its own and types
-	# what we write to KEYS; the terminal turns ^C into SIGINT for its
+	# what we write to IN; the terminal turns ^C into SIGINT for its
 	# foreground process group: invoke_ns and the command.  (A background
 	# job has SIGINT ignored: env gives it back its default.)
-	BG_STDIN=$BATS_TEST_TMPDIR/keys start_until $'ready\r' env --default-signal=INT script -qfec \
+	start_fed $'ready\r' env --default-signal=INT script -qfec \
 		"exec $BIN sh -c 'trap \"echo INT\" INT; echo ready; until read -r l && [ \"\$l\" = end ]; do :; done'" \
 		/dev/null
-	printf '\003' >&"$KEYS"
+	printf '\003' >&"$IN"
 	local line seen=
 	while IFS= read -r -t 20 line <&"$OUT_FD"; do
 		seen+=$line$'\n'
 		[[ $line != *$'INT\r' ]] || break	# after the echo of ^C
 	done
-	printf 'end\n' >&"$KEYS"
+	printf 'end\n' >&"$IN"
 	finish_started
 	assert_equal "$HELD_STATUS" 0
 	assert_equal "$(grep -c $'INT\r$' <<<"$seen$HELD_OUTPUT")" 1
@@ -144,12 +140,10 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 
 @test "on a terminal, Ctrl-C ends 'invoke_ns -p sleep 100'" {
 	command -v script >/dev/null || skip "needs script(1) (util-linux)"
-	mkfifo "$BATS_TEST_TMPDIR/keys"
-	exec {KEYS}<>"$BATS_TEST_TMPDIR/keys"
-	BG_STDIN=$BATS_TEST_TMPDIR/keys start_until $' Child: executing sleep\r' \
+	start_fed $' Child: executing sleep\r' \
 		env --default-signal=INT script -qfec \
 		"exec $BIN -v -p sleep 100" /dev/null
-	printf '\003' >&"$KEYS"
+	printf '\003' >&"$IN"
 	finish_started
 	[[ $HELD_OUTPUT == *"Parent: child was killed by signal 9"* ]]
 	run ! kill -0 "$CHILD"

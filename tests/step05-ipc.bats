@@ -171,10 +171,7 @@ lab_queues() {
 # brings no line until the test writes one to descriptor IN, and return
 # once the child prompts: the parent then waits for the message.
 start_waiting() {
-	mkfifo "$BATS_TEST_TMPDIR/in"
-	exec {IN}<>"$BATS_TEST_TMPDIR/in"
-	BG_STDIN=$BATS_TEST_TMPDIR/in start_until " Child: type a line for the parent:" \
-		"${LAUNCH[@]}" "$BIN" -v -i no true
+	start_fed " Child: type a line for the parent:" "${LAUNCH[@]}" "$BIN" -v -i no true
 }
 
 @test "the queue's name is gone once the child has it open: SIGKILL in the wait leaves none" {
