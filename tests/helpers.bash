@@ -67,6 +67,7 @@ NS_TYPES="cgroup ipc mnt net pid time user uts"
 # A test may set LAUNCH to a command that starts invoke_ns for it (ip netns
 # exec NS, setpriv to another user); check_inside and start_held use it.
 LAUNCH=()
+UNPRIVILEGED=()
 # Commands held by a test carry this word in their command line, so that
 # the leak checks can find any that outlived their test.
 HELD=invoke-ns-held
@@ -99,7 +100,8 @@ once() {
 # A truly unprivileged caller for the tests that need one.  Run as root,
 # the tests become uid 65534 through setpriv; run as a user, they are one
 # already.  UNPRIVILEGED is the command prefix, UNPRIV_UID and UNPRIV_GID
-# the ids it runs with.  Skips where there is no such caller: without
+# the ids it runs with; what it runs must be where that user can reach it
+# (reachable_bin).  Skips where there is no such caller: without
 # setpriv, or as root of a user namespace where uid 65534 is not mapped.
 needs_unprivileged() {
 	if [ "$EUID" -ne 0 ]; then
@@ -113,6 +115,30 @@ needs_unprivileged() {
 	UNPRIV_GID=65534
 	once setpriv "${UNPRIVILEGED[@]}" true ||
 		skip "needs setpriv and a uid 65534 to run as an unprivileged user"
+}
+
+# reachable_bin: REACHABLE, a directory of the test's own that every user
+# may search, and in it a copy of BIN, REACHABLE/invoke_ns.  A checkout in
+# a home of mode 0700 or 0750 (Ubuntu's) keeps other users out, and root of
+# a user namespace too: what runs as them runs from this copy, never from
+# the checkout (setpriv, still root when it execs, would reach the
+# checkout's binary, but not the commands that binary runs).  The
+# directories bats made above it are made searchable; skips, saying why,
+# where bats' own temporary directory is out of UNPRIVILEGED's reach.
+reachable_bin() {
+	local dir=$BATS_TEST_TMPDIR
+	local -a up=()
+	while [[ $dir == "$BATS_RUN_TMPDIR"* ]]; do
+		up+=("$dir")
+		dir=${dir%/*}
+	done
+	REACHABLE=$BATS_TEST_TMPDIR/reachable
+	mkdir -p "$REACHABLE"
+	chmod o+x "${up[@]}"
+	chmod 755 "$REACHABLE"
+	cp "$BIN" "$REACHABLE/invoke_ns"
+	[ "${#UNPRIVILEGED[@]}" -eq 0 ] || "${UNPRIVILEGED[@]}" test -x "$REACHABLE/invoke_ns" ||
+		skip "uid $UNPRIV_UID cannot reach the temporary directory $BATS_RUN_TMPDIR"
 }
 
 # Check the machine lets us create namespaces at all: a container whose

@@ -229,9 +229,10 @@ start_waiting() {
 	needs_unprivileged
 	"${UNPRIVILEGED[@]}" unshare --user --pid --fork true 2>/dev/null ||
 		skip "unprivileged users cannot create user namespaces here"
+	reachable_bin
 	LAUNCH=(unshare --pid --fork)
 	start_waiting
-	run -0 timeout 20 "${UNPRIVILEGED[@]}" unshare --user --pid --fork "$BIN" -i no <<<'second run'
+	run -0 timeout 20 "${UNPRIVILEGED[@]}" unshare --user --pid --fork "$REACHABLE/invoke_ns" -i no <<<'second run'
 	assert_line "Parent: received message: second run"
 	printf 'first run\n' >&"$IN"
 	finish_started
