@@ -168,6 +168,7 @@ jail_listing() {
 # ping -w: a link just brought up may drop the first ARP request, until the
 # kernel has activated its queue; ping keeps asking, once a second.
 @test "veth.sh up prints each ip command, leaves host 10.0.0.1/24 and guest 10.0.0.2/24 up, and each side pings the other" {
+	command -v ping >/dev/null || skip "needs ping (iputils-ping; make deps installs it)"
 	make_hostns
 	start_container
 	veth_up up "$CPID"
