@@ -173,8 +173,9 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 	# its child's /proc files belong to root, and uid_map cannot be written.
 	local as=(setpriv --ruid=65534 --euid=65533 --rgid=65534 --egid=65534 --clear-groups)
 	"${as[@]}" true 2>/dev/null || skip "needs uids 65533 and 65534 (root of a user namespace has none)"
-	run -125 sh -c 'exec 0<&- 1>&- 2>&- "$@"' _ "${as[@]}" "$BIN" -U sh -c 'exit 42'
-	run -125 "${as[@]}" "$BIN" -U sh -c 'exit 42'
+	reachable_bin
+	run -125 sh -c 'exec 0<&- 1>&- 2>&- "$@"' _ "${as[@]}" "$REACHABLE/invoke_ns" -U sh -c 'exit 42'
+	run -125 "${as[@]}" "$REACHABLE/invoke_ns" -U sh -c 'exit 42'
 	assert_line --regexp '^invoke_ns: write /proc/[0-9]+/uid_map: '
 }
 
