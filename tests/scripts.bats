@@ -65,9 +65,9 @@ start_container() {
 	JOBS+=("$!")
 	# opened read-write, the FIFO does not block: the read below has a timeout
 	exec {fd}<>"$fifo"
-	if ! read -r -t 10 -u "$fd" CPID; then
+	if ! read -r -t 20 -u "$fd" CPID; then
 		exec {fd}<&-
-		fail "the stand-in container did not start within 10 seconds"
+		fail "the stand-in container did not start within 20 seconds"
 	fi
 	exec {fd}<&-
 	if [[ $(ns_id "$CPID" net) == "$(stat -L -c '%d:%i' "/run/netns/$HOSTNS")" ]]; then
@@ -254,7 +254,7 @@ jail_listing() {
 	JOBS+=("$pid")
 	hostns=$(stat -L -c '%d:%i' "/run/netns/$HOSTNS")
 	# shellcheck disable=SC2016 # for the inner sh
-	timeout 10 sh -c 'until [ "$(stat -L -c %d:%i "/proc/$1/ns/net")" = "$2" ]; do :; done' _ "$pid" "$hostns"
+	timeout 20 sh -c 'until [ "$(stat -L -c %d:%i "/proc/$1/ns/net")" = "$2" ]; do :; done' _ "$pid" "$hostns"
 	run --separate-stderr timeout 30 ip netns exec "$HOSTNS" "$VETH" up "$pid"
 	assert_failure 1
 	assert_one_error_line "veth.sh: process $pid is not in a network namespace of its own"

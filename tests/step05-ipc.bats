@@ -197,7 +197,7 @@ start_waiting() {
 	start_waiting
 	kill -STOP "$CHILD"
 	# A SIGCONT before the child has stopped would cancel the stop.
-	timeout 10 sh -c 'until grep -q "^State:.*stopped" "/proc/$1/status"; do :; done' _ "$CHILD"
+	timeout 20 sh -c 'until grep -q "^State:.*stopped" "/proc/$1/status"; do :; done' _ "$CHILD"
 	kill -CONT "$CHILD"
 	printf 'still here\n' >&"$IN"
 	finish_started
