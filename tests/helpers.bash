@@ -399,9 +399,9 @@ stop_monitor() {
 # Wait until process PID has ended (it is not our child, so `wait` cannot):
 # until it is gone, or a zombie that its new parent has yet to reap (an
 # orphan's is init, and some inits reap only every second or so).  Looks
-# every 20 ms, for 10 s at most.
+# every 20 ms, for 20 s at most.
 wait_gone() {
-	local stat tries=500
+	local stat tries=1000
 	[[ $1 =~ ^[0-9]+$ ]] || return 1
 	while read -r stat 2>/dev/null <"/proc/$1/stat" && [[ ${stat##*) } != Z* ]]; do
 		((--tries)) || return 1
