@@ -122,9 +122,10 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 	# script(1) runs invoke_ns on a pseudo-terminal of its own and types
 	# what we write to IN; the terminal turns ^C into SIGINT for its
 	# foreground process group: invoke_ns and the command.  (A background
-	# job has SIGINT ignored: env gives it back its default.)
+	# job has SIGINT ignored: env gives it back its default.)  ${BIN@Q}: the
+	# path, quoted for the shell of script(1), may hold a space.
 	start_fed $'ready\r' env --default-signal=INT script -qfec \
-		"exec $BIN sh -c 'trap \"echo INT\" INT; echo ready; until read -r l && [ \"\$l\" = end ]; do :; done'" \
+		"exec ${BIN@Q} sh -c 'trap \"echo INT\" INT; echo ready; until read -r l && [ \"\$l\" = end ]; do :; done'" \
 		/dev/null
 	printf '\003' >&"$IN"
 	local line seen=
@@ -142,7 +143,7 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 	command -v script >/dev/null || skip "needs script(1) (util-linux)"
 	start_fed $' Child: executing sleep\r' \
 		env --default-signal=INT script -qfec \
-		"exec $BIN -v -p sleep 100" /dev/null
+		"exec ${BIN@Q} -v -p sleep 100" /dev/null
 	printf '\003' >&"$IN"
 	finish_started
 	[[ $HELD_OUTPUT == *"Parent: child was killed by signal 9"* ]]
