@@ -38,13 +38,18 @@ steps() {
 }
 
 # run_demo_unprivileged: demo.sh as an unprivileged user (uid 65534 when we
-# are root, else ourselves), with nothing of root's environment; its
-# temporary files go to NOBODY_TMP.
+# are root, else ourselves), with nothing of root's environment, from a
+# copy of the lab that user can reach; its temporary files go to
+# NOBODY_TMP.
 run_demo_unprivileged() {
 	needs_unprivileged
+	reachable_bin
+	TREE=$REACHABLE/tree
+	# shellcheck disable=SC2046 # one word a step
+	tree_with $(steps)
 	NOBODY_TMP=$(mktemp -d)
 	chmod 0777 "$NOBODY_TMP"
-	run timeout 120 "${UNPRIVILEGED[@]}" env -i PATH="$PATH" TMPDIR="$NOBODY_TMP" "$DEMO" 3>&-
+	run timeout 120 "${UNPRIVILEGED[@]}" env -i PATH="$PATH" TMPDIR="$NOBODY_TMP" "$TREE/scripts/demo.sh" 3>&-
 }
 
 # One run of demo.sh as root, for the tests that read its output; its
@@ -66,11 +71,12 @@ run_demo_as_root() {
 	status=$(cat "$BATS_FILE_TMPDIR/demo.status")
 }
 
-# tree_with STEP...: in TREE, demo.sh and what it runs, with only these
-# steps of the lab (their source and binary): a demo of a few steps is
-# quicker, and a broken step can be put in it.
+# tree_with STEP...: in TREE (BATS_TEST_TMPDIR/tree unless set), demo.sh
+# and what it runs, with only these steps of the lab (their source and
+# binary): a demo of a few steps is quicker, and a broken step can be put
+# in it.
 tree_with() {
-	TREE=$BATS_TEST_TMPDIR/tree
+	TREE=${TREE:-$BATS_TEST_TMPDIR/tree}
 	mkdir -p "$TREE/scripts"
 	cp "$ROOT"/scripts/{demo,lib,binlibdepcp}.sh "$TREE/scripts/"
 	local step

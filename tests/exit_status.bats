@@ -46,7 +46,8 @@ load helpers
 @test "without root, -p is refused with 125 and a hint" {
 	HINT="when clone fails with EPERM, does invoke_ns say 'clone: ...', add its hint line, and exit 125?"
 	needs_unprivileged
-	run --separate-stderr -125 "${UNPRIVILEGED[@]}" "$BIN" -p true
+	reachable_bin
+	run --separate-stderr -125 "${UNPRIVILEGED[@]}" "$REACHABLE/invoke_ns" -p true
 	assert_equal "$(printf '%s\n' "$stderr" | head -n 1)" "invoke_ns: clone: Operation not permitted"
 	assert_regex "$(printf '%s\n' "$stderr" | sed -n 2p)" '^invoke_ns: hint: .*sudo'
 }
@@ -56,8 +57,9 @@ load helpers
 	# A limit of 0 in a user namespace of the test's own: clone fails with
 	# ENOSPC, which running as root would not change.
 	unshare --user --map-root-user true 2>/dev/null || skip "needs user namespaces"
+	reachable_bin
 	run --separate-stderr -125 unshare --user --map-root-user \
-		sh -c 'echo 0 >/proc/sys/user/max_pid_namespaces && exec "$1" -p true' _ "$BIN"
+		sh -c 'echo 0 >/proc/sys/user/max_pid_namespaces && exec "$1" -p true' _ "$REACHABLE/invoke_ns"
 	assert_equal "$stderr" "invoke_ns: clone: No space left on device"
 }
 

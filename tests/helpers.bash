@@ -67,6 +67,7 @@ NS_TYPES="cgroup ipc mnt net pid time user uts"
 # A test may set LAUNCH to a command that starts invoke_ns for it (ip netns
 # exec NS, setpriv to another user); check_inside and start_held use it.
 LAUNCH=()
+UNPRIVILEGED=()
 # Commands held by a test carry this word in their command line, so that
 # the leak checks can find any that outlived their test.
 HELD=invoke-ns-held
@@ -99,7 +100,8 @@ once() {
 # A truly unprivileged caller for the tests that need one.  Run as root,
 # the tests become uid 65534 through setpriv; run as a user, they are one
 # already.  UNPRIVILEGED is the command prefix, UNPRIV_UID and UNPRIV_GID
-# the ids it runs with.  Skips where there is no such caller: without
+# the ids it runs with; what it runs must be where that user can reach it
+# (reachable_bin).  Skips where there is no such caller: without
 # setpriv, or as root of a user namespace where uid 65534 is not mapped.
 needs_unprivileged() {
 	if [ "$EUID" -ne 0 ]; then
@@ -113,6 +115,30 @@ needs_unprivileged() {
 	UNPRIV_GID=65534
 	once setpriv "${UNPRIVILEGED[@]}" true ||
 		skip "needs setpriv and a uid 65534 to run as an unprivileged user"
+}
+
+# reachable_bin: REACHABLE, a directory of the test's own that every user
+# may search, and in it a copy of BIN, REACHABLE/invoke_ns.  A checkout in
+# a home of mode 0700 or 0750 (Ubuntu's) keeps other users out, and root of
+# a user namespace too: what runs as them runs from this copy, never from
+# the checkout (setpriv, still root when it execs, would reach the
+# checkout's binary, but not the commands that binary runs).  The
+# directories bats made above it are made searchable; skips, saying why,
+# where bats' own temporary directory is out of UNPRIVILEGED's reach.
+reachable_bin() {
+	local dir=$BATS_TEST_TMPDIR
+	local -a up=()
+	while [[ $dir == "$BATS_RUN_TMPDIR"* ]]; do
+		up+=("$dir")
+		dir=${dir%/*}
+	done
+	REACHABLE=$BATS_TEST_TMPDIR/reachable
+	mkdir -p "$REACHABLE"
+	chmod o+x "${up[@]}"
+	chmod 755 "$REACHABLE"
+	cp "$BIN" "$REACHABLE/invoke_ns"
+	[ "${#UNPRIVILEGED[@]}" -eq 0 ] || "${UNPRIVILEGED[@]}" test -x "$REACHABLE/invoke_ns" ||
+		skip "uid $UNPRIV_UID cannot reach the temporary directory $BATS_RUN_TMPDIR"
 }
 
 # Check the machine lets us create namespaces at all: a container whose
@@ -176,6 +202,22 @@ check_inside() {
 	assert_ns_differ_only "$new" "$(ns_table self)" "$output"
 }
 
+# bare CMD...: exec CMD with no descriptor of ours but 0, 1 and 2.  bats
+# keeps several open (its output on 3, its own pipes and files above it),
+# and bash opens those a test names ({IN}<...) without close-on-exec: a
+# command started in the background must hold none of them, or the run
+# waits for it, or a command waits on a pipe that it holds open itself.
+# Usage: bare CMD... &   (in a subshell: a background job is one)
+bare() {
+	local fd
+	for fd in /proc/self/fd/*; do
+		fd=${fd##*/}
+		# (-L: not the descriptor that listed the directory, now closed)
+		[ "$fd" -le 2 ] || [ ! -L "/proc/self/fd/$fd" ] || exec {fd}>&-
+	done
+	exec "$@"
+}
+
 # Start CMD... in the background, its output through a FIFO and its stdin
 # from BG_STDIN (/dev/null unless set), and read that output up to a line
 # that is exactly UNTIL.  Sets INVOKE_PID, CHILD (from the "Parent: PID of
@@ -187,9 +229,14 @@ start_until() {
 	shift
 	rm -f "$out"
 	mkfifo "$out"
-	"$@" >"$out" <"${BG_STDIN:-/dev/null}" 3>&- &
+	bare "$@" >"$out" <"${BG_STDIN:-/dev/null}" &
 	INVOKE_PID=$!
 	exec {OUT_FD}<"$out"
+	# A FIFO as stdin (start_fed): its open waits for a writer, ours, which
+	# only the test holds, since the command was started without it.
+	if [ -p "${BG_STDIN:-/dev/null}" ]; then
+		exec {IN}<>"$BG_STDIN"
+	fi
 	CHILD=
 	HELD_SEEN=
 	# -t: a command that hangs before the line fails the test, not the run.
@@ -203,13 +250,23 @@ start_until() {
 	fail "$* never printed '$until'"
 }
 
+# start_fed UNTIL CMD...: start_until, with a FIFO as CMD's stdin that the
+# test writes to through descriptor IN.  Closing IN (stop_held does) is the
+# end of CMD's input: CMD holds no writing end of it.
+start_fed() {
+	local in=$BATS_TEST_TMPDIR/in
+	rm -f "$in"
+	mkfifo "$in"
+	BG_STDIN=$in start_until "$@"
+}
+
 # Wait for what start_until started to end: HELD_STATUS is its exit status,
 # HELD_OUTPUT all that it printed.
 finish_started() {
 	local rest
 	# A command still running 20 s on will not end by itself: stop it, so
 	# that wait returns.
-	rest=$(timeout 20 cat <&"$OUT_FD") || kill -KILL "$INVOKE_PID" 2>/dev/null || true
+	rest=$(timeout 20 cat <&"$OUT_FD") || kill_tree "$INVOKE_PID"
 	HELD_OUTPUT=$HELD_SEEN$rest
 	HELD_STATUS=0
 	wait "$INVOKE_PID" || HELD_STATUS=$?
@@ -230,7 +287,7 @@ start_stalled() {
 	exec {STALLED}<>"$BATS_TEST_TMPDIR/stalled"
 	perl -e 'fcntl(STDOUT, 1031, 4096) or die "F_SETPIPE_SZ: $!\n"; print "x" x (4096 - $ARGV[0])' \
 		"$room" >&"$STALLED"
-	"$@" >&"$STALLED" </dev/null 3>&- &
+	bare "$@" >&"$STALLED" </dev/null &
 	INVOKE_PID=$!
 	# Until it sleeps in a pipe write (wchan), or has ended.
 	timeout 20 sh -c 'until grep -qs pipe_write "/proc/$1/wchan"; do
@@ -272,18 +329,38 @@ release_held() {
 	rm -f "$HOLD"
 }
 
-# teardown: stop whatever a failed test left running.
+# kill_tree PID: SIGKILL process PID and every process that descends from
+# it (a container's processes, whatever namespaces they are in), all at
+# once, so that none is orphaned first and missed.
+kill_tree() {
+	local -a pids
+	mapfile -t pids < <(ps -e -o pid=,ppid= | awk -v top="$1" '
+		{ parent[$1] = $2 }
+		END {
+			for (p in parent) {
+				q = p
+				while (q in parent && q != top)
+					q = parent[q]
+				if (q == top) print p
+			}
+		}')
+	[ "${#pids[@]}" -eq 0 ] || kill -KILL "${pids[@]}" 2>/dev/null || true
+}
+
+# teardown: stop whatever a failed test left running, and close what it
+# left open.
 stop_held() {
 	if [ -n "${INVOKE_PID:-}" ]; then
-		kill -KILL "$INVOKE_PID" 2>/dev/null || true
+		kill_tree "$INVOKE_PID"
 		wait "$INVOKE_PID" 2>/dev/null || true
 		INVOKE_PID=
 	fi
 	stop_monitor
-	if [ -n "${OUT_FD:-}" ]; then
-		exec {OUT_FD}<&- 2>/dev/null || true
-		OUT_FD=
-	fi
+	local fd
+	for fd in "${OUT_FD:-}" "${IN:-}" "${STALLED:-}"; do
+		[ -z "$fd" ] || [ ! -L "/proc/self/fd/$fd" ] || exec {fd}>&-
+	done
+	OUT_FD='' IN='' STALLED=''
 }
 
 # Run CMD, which makes link LINK of network namespace NS go away, and return
@@ -296,7 +373,7 @@ until_link_deleted() {
 	shift 2
 	rm -f "$events"
 	mkfifo "$events"
-	ip -n "$ns" monitor link >"$events" 3>&- &
+	bare ip -n "$ns" monitor link >"$events" &
 	MONITOR_PID=$!
 	exec {fd}<"$events"
 	# The monitor may miss what happens before it listens: look once it does.
@@ -322,9 +399,9 @@ stop_monitor() {
 # Wait until process PID has ended (it is not our child, so `wait` cannot):
 # until it is gone, or a zombie that its new parent has yet to reap (an
 # orphan's is init, and some inits reap only every second or so).  Looks
-# every 20 ms, for 10 s at most.
+# every 20 ms, for 20 s at most.
 wait_gone() {
-	local stat tries=500
+	local stat tries=1000
 	[[ $1 =~ ^[0-9]+$ ]] || return 1
 	while read -r stat 2>/dev/null <"/proc/$1/stat" && [[ ${stat##*) } != Z* ]]; do
 		((--tries)) || return 1
@@ -355,7 +432,8 @@ list_queues() {
 # one is in that is not ours (as real root, who can read them all), and
 # "held PID" for each held command.  A container that outlives its test
 # keeps the session of the shell that started it, while whatever else runs
-# on the machine has a session of its own.
+# on the machine has a session of its own.  With LEAKS (lines this function
+# printed), "PID ARGS" instead for each process those lines name.
 session_leaks() {
 	local stat sid check_ns=""
 	[ "$EUID" -ne 0 ] || [ -n "${INVOKE_NS_IN_USERNS:-}" ] || check_ns=1
@@ -367,21 +445,37 @@ session_leaks() {
 	# zombie has ended: it only waits for init, outside the session, to
 	# reap it (a zombie whose parent is ours is still that parent's leak).
 	ps -ww -s "$sid" -o pid=,cgroupns=,ipcns=,mntns=,netns=,pidns=,timens=,userns=,utsns=,stat=,ppid=,args= |
-		HELD=$HELD awk -v me=$$ -v check_ns="$check_ns" '
+		HELD=$HELD LEAKS=${1-} awk -v me=$$ -v check_ns="$check_ns" '
 		{ line[NR] = $0; ours[$1]; if ($1 == me) split($0, own) }
 		END {
 			split("cgroup ipc mnt net pid time user uts", type)
+			named = ENVIRON["LEAKS"] != ""
+			split(ENVIRON["LEAKS"], leak, "\n")
+			for (n in leak) wanted[leak[n]]
 			for (n = 1; n <= NR; n++) {
-				split(line[n], f)
+				nf = split(line[n], f)
 				if (f[10] ~ /^Z/ && !(f[11] in ours))
 					continue
+				found = ""
 				for (i = 2; check_ns && i <= 9; i++)
-					if (f[i] != "-" && f[i] != own[i] && !seen[i, f[i]]++)
-						print "namespace", type[i - 1], f[i]
+					if (f[i] != "-" && f[i] != own[i])
+						found = found "namespace " type[i - 1] " " f[i] "\n"
 				if (index(line[n], ENVIRON["HELD"]))
-					print "held", f[1]
+					found = found "held " f[1] "\n"
+				if (!named) {
+					printf "%s", found
+					continue
+				}
+				split(found, item, "\n")
+				for (k in item)
+					if (item[k] in wanted) {
+						args = f[12]
+						for (j = 13; j <= nf; j++) args = args " " f[j]
+						print f[1], args
+						break
+					}
 			}
-		}'
+		}' | awk '!seen[$0]++'
 }
 
 # Everything a run of the lab could leave behind, one line per item: mounts,
@@ -441,9 +535,21 @@ check_outside() {
 	assert_ns_differ_only "$new" "$(ns_table self)" "$theirs"
 }
 
-# The last test of every suite: nothing the suite ran is still there.
+# The last test of every suite: nothing the suite ran is still there.  A
+# process that is (a held command, or one in namespaces not ours) is
+# named and ended, so that a failed run leaves nothing for the next; the
+# rest (mounts, links, queues) are in the sandbox's namespaces, which end
+# with the suite.
 assert_nothing_left() {
-	assert_equal "$(leaks_since_start "$BATS_FILE_TMPDIR")" ""
+	local leaks pid args
+	leaks=$(leaks_since_start "$BATS_FILE_TMPDIR")
+	if [ -n "$leaks" ]; then
+		while read -r pid args; do
+			printf 'left running, now ended: %s %s\n' "$pid" "$args"
+			kill_tree "$pid"
+		done < <(session_leaks "$leaks")
+	fi
+	assert_equal "$leaks" ""
 }
 
 # The hooks every suite gets unless it defines its own: remember the

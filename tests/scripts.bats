@@ -60,14 +60,14 @@ start_container() {
 	local fifo="$BATS_TEST_TMPDIR/container-ready" fd
 	mkfifo "$fifo"
 	# shellcheck disable=SC2016 # $$ and $1 are for the inner sh
-	ip netns exec "$HOSTNS" unshare --net \
-		sh -c 'echo "$$" >"$1"; exec sleep 1000' sh "$fifo" 3>&- &
+	bare ip netns exec "$HOSTNS" unshare --net \
+		sh -c 'echo "$$" >"$1"; exec sleep 1000' sh "$fifo" &
 	JOBS+=("$!")
 	# opened read-write, the FIFO does not block: the read below has a timeout
 	exec {fd}<>"$fifo"
-	if ! read -r -t 10 -u "$fd" CPID; then
+	if ! read -r -t 20 -u "$fd" CPID; then
 		exec {fd}<&-
-		fail "the stand-in container did not start within 10 seconds"
+		fail "the stand-in container did not start within 20 seconds"
 	fi
 	exec {fd}<&-
 	if [[ $(ns_id "$CPID" net) == "$(stat -L -c '%d:%i' "/run/netns/$HOSTNS")" ]]; then
@@ -168,6 +168,7 @@ jail_listing() {
 # ping -w: a link just brought up may drop the first ARP request, until the
 # kernel has activated its queue; ping keeps asking, once a second.
 @test "veth.sh up prints each ip command, leaves host 10.0.0.1/24 and guest 10.0.0.2/24 up, and each side pings the other" {
+	command -v ping >/dev/null || skip "needs ping (iputils-ping; make deps installs it)"
 	make_hostns
 	start_container
 	veth_up up "$CPID"
@@ -248,12 +249,12 @@ jail_listing() {
 @test "veth.sh up refuses a process that shares its network namespace" {
 	make_hostns
 	# a process in HOSTNS itself, not in a namespace of its own
-	ip netns exec "$HOSTNS" sleep 1000 3>&- &
+	bare ip netns exec "$HOSTNS" sleep 1000 &
 	local pid=$! hostns
 	JOBS+=("$pid")
 	hostns=$(stat -L -c '%d:%i' "/run/netns/$HOSTNS")
 	# shellcheck disable=SC2016 # for the inner sh
-	timeout 10 sh -c 'until [ "$(stat -L -c %d:%i "/proc/$1/ns/net")" = "$2" ]; do :; done' _ "$pid" "$hostns"
+	timeout 20 sh -c 'until [ "$(stat -L -c %d:%i "/proc/$1/ns/net")" = "$2" ]; do :; done' _ "$pid" "$hostns"
 	run --separate-stderr timeout 30 ip netns exec "$HOSTNS" "$VETH" up "$pid"
 	assert_failure 1
 	assert_one_error_line "veth.sh: process $pid is not in a network namespace of its own"

@@ -19,8 +19,6 @@ setup() {
 teardown() {
 	print_hint
 	stop_held
-	[ -z "${KEYS:-}" ] || exec {KEYS}>&-
-	KEYS=
 }
 
 # Start invoke_ns -v FLAGS sh -c SCRIPT, through PREFIX (an env(1) call
@@ -128,22 +126,21 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 @test "on a terminal, one Ctrl-C is one SIGINT for the command" {
 	HINT="on a terminal, does the parent skip a signal the terminal sent (SI_KERNEL) to a child in its group?"
 	command -v script >/dev/null || skip "needs script(1) (util-linux)"
-	mkfifo "$BATS_TEST_TMPDIR/keys"
-	exec {KEYS}<>"$BATS_TEST_TMPDIR/keys"
 	# script(1) runs invoke_ns on a pseudo-terminal of its own and types
-	# what we write to KEYS; the terminal turns ^C into SIGINT for its
+	# what we write to IN; the terminal turns ^C into SIGINT for its
 	# foreground process group: invoke_ns and the command.  (A background
-	# job has SIGINT ignored: env gives it back its default.)
-	BG_STDIN=$BATS_TEST_TMPDIR/keys start_until $'ready\r' env --default-signal=INT script -qfec \
-		"exec $BIN sh -c 'trap \"echo INT\" INT; echo ready; until read -r l && [ \"\$l\" = end ]; do :; done'" \
+	# job has SIGINT ignored: env gives it back its default.)  ${BIN@Q}: the
+	# path, quoted for the shell of script(1), may hold a space.
+	start_fed $'ready\r' env --default-signal=INT script -qfec \
+		"exec ${BIN@Q} sh -c 'trap \"echo INT\" INT; echo ready; until read -r l && [ \"\$l\" = end ]; do :; done'" \
 		/dev/null
-	printf '\003' >&"$KEYS"
+	printf '\003' >&"$IN"
 	local line seen=
 	while IFS= read -r -t 20 line <&"$OUT_FD"; do
 		seen+=$line$'\n'
 		[[ $line != *$'INT\r' ]] || break	# after the echo of ^C
 	done
-	printf 'end\n' >&"$KEYS"
+	printf 'end\n' >&"$IN"
 	finish_started
 	assert_equal "$HELD_STATUS" 0
 	assert_equal "$(grep -c $'INT\r$' <<<"$seen$HELD_OUTPUT")" 1
@@ -152,12 +149,10 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 @test "on a terminal, Ctrl-C ends 'invoke_ns -p sleep 100'" {
 	HINT="with -p on a terminal, is Ctrl-C for a PID 1 with no handler turned into SIGKILL?"
 	command -v script >/dev/null || skip "needs script(1) (util-linux)"
-	mkfifo "$BATS_TEST_TMPDIR/keys"
-	exec {KEYS}<>"$BATS_TEST_TMPDIR/keys"
-	BG_STDIN=$BATS_TEST_TMPDIR/keys start_until $' Child: executing sleep\r' \
+	start_fed $' Child: executing sleep\r' \
 		env --default-signal=INT script -qfec \
-		"exec $BIN -v -p sleep 100" /dev/null
-	printf '\003' >&"$KEYS"
+		"exec ${BIN@Q} -v -p sleep 100" /dev/null
+	printf '\003' >&"$IN"
 	finish_started
 	[[ $HELD_OUTPUT == *"Parent: child was killed by signal 9"* ]]
 	run ! kill -0 "$CHILD"
@@ -189,8 +184,9 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 	# its child's /proc files belong to root, and uid_map cannot be written.
 	local as=(setpriv --ruid=65534 --euid=65533 --rgid=65534 --egid=65534 --clear-groups)
 	"${as[@]}" true 2>/dev/null || skip "needs uids 65533 and 65534 (root of a user namespace has none)"
-	run -125 sh -c 'exec 0<&- 1>&- 2>&- "$@"' _ "${as[@]}" "$BIN" -U sh -c 'exit 42'
-	run -125 "${as[@]}" "$BIN" -U sh -c 'exit 42'
+	reachable_bin
+	run -125 sh -c 'exec 0<&- 1>&- 2>&- "$@"' _ "${as[@]}" "$REACHABLE/invoke_ns" -U sh -c 'exit 42'
+	run -125 "${as[@]}" "$REACHABLE/invoke_ns" -U sh -c 'exit 42'
 	assert_line --regexp '^invoke_ns: write /proc/[0-9]+/uid_map: '
 }
 

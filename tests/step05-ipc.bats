@@ -188,10 +188,7 @@ lab_queues() {
 # brings no line until the test writes one to descriptor IN, and return
 # once the child prompts: the parent then waits for the message.
 start_waiting() {
-	mkfifo "$BATS_TEST_TMPDIR/in"
-	exec {IN}<>"$BATS_TEST_TMPDIR/in"
-	BG_STDIN=$BATS_TEST_TMPDIR/in start_until " Child: type a line for the parent:" \
-		"${LAUNCH[@]}" "$BIN" -v -i no true
+	start_fed " Child: type a line for the parent:" "${LAUNCH[@]}" "$BIN" -v -i no true
 }
 
 @test "the queue's name is gone once the child has it open: SIGKILL in the wait leaves none" {
@@ -220,7 +217,7 @@ start_waiting() {
 	start_waiting
 	kill -STOP "$CHILD"
 	# A SIGCONT before the child has stopped would cancel the stop.
-	timeout 10 sh -c 'until grep -q "^State:.*stopped" "/proc/$1/status"; do :; done' _ "$CHILD"
+	timeout 20 sh -c 'until grep -q "^State:.*stopped" "/proc/$1/status"; do :; done' _ "$CHILD"
 	kill -CONT "$CHILD"
 	printf 'still here\n' >&"$IN"
 	finish_started
@@ -254,9 +251,10 @@ start_waiting() {
 	needs_unprivileged
 	"${UNPRIVILEGED[@]}" unshare --user --pid --fork true 2>/dev/null ||
 		skip "unprivileged users cannot create user namespaces here"
+	reachable_bin
 	LAUNCH=(unshare --pid --fork)
 	start_waiting
-	run -0 timeout 20 "${UNPRIVILEGED[@]}" unshare --user --pid --fork "$BIN" -i no <<<'second run'
+	run -0 timeout 20 "${UNPRIVILEGED[@]}" unshare --user --pid --fork "$REACHABLE/invoke_ns" -i no <<<'second run'
 	assert_line "Parent: received message: second run"
 	printf 'first run\n' >&"$IN"
 	finish_started

@@ -121,11 +121,12 @@ setup() {
 @test "-c with a directory the caller cannot search: 125, one line" {
 	HINT="does the parent check access(DIR, X_OK) before anything is created?"
 	needs_unprivileged
+	reachable_bin
 	local dir
 	dir=$(mktemp -d /tmp/invoke-ns-test.XXXXXX)
 	mkdir -m 700 "$dir/closed"
 	chmod 755 "$dir"
-	run --separate-stderr -125 "${UNPRIVILEGED[@]}" "$BIN" -v -c "$dir/closed" true
+	run --separate-stderr -125 "${UNPRIVILEGED[@]}" "$REACHABLE/invoke_ns" -v -c "$dir/closed" true
 	rm -rf "$dir"
 	assert_equal "$output" ""
 	assert_one_line_naming -c "$stderr"
