@@ -24,10 +24,12 @@ profile() {
 	printf 'profile %s "%s" flags=(unconfined) {\n  userns,\n}\n\n' "$NAME" "$step7"
 	# Where tests/step07-user.bats copies the program for its user.
 	printf 'profile %s-tests /tmp/invoke-ns-user.*/invoke_ns flags=(unconfined) {\n  userns,\n}\n' "$NAME"
-	# Two profiles attached to one program conflict: Ubuntu's own
-	# profile for unshare, where there is one, comes first.
+	# Two profiles attached to one program conflict: a profile of the
+	# system's own for unshare (a line "[profile NAME] PATH [flags=(...)] {"),
+	# where there is one, comes first.
 	unshare=$(command -v unshare)
-	grep -rlqF --exclude="$NAME*" "$unshare" /etc/apparmor.d 2>/dev/null ||
+	grep -rlqE --exclude="$NAME*" "^[[:space:]]*(profile[[:space:]]+[^[:space:]]+[[:space:]]+)?${unshare}[[:space:]]*(flags=[(][^)]*[)][[:space:]]*)?[{]" \
+		/etc/apparmor.d 2>/dev/null ||
 		printf '\nprofile %s-unshare %s flags=(unconfined) {\n  userns,\n}\n' "$NAME" "$unshare"
 }
 

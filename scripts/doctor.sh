@@ -69,7 +69,10 @@ kind=$(systemd-detect-virt --container 2>/dev/null) || kind=""
 KERNEL_FIX="use a VM with Debian 12's or Ubuntu's kernel: see vm/README.md" WHY=""
 case $kind in
 '') report ok "machine: not a container" ;;
-wsl) report ok "machine: WSL 2, a VM" ;;
+wsl)
+	report ok "machine: WSL 2, a VM"
+	KERNEL_FIX="wsl --update (in Windows' PowerShell), for a newer kernel"
+	;;
 *)
 	report note "machine: a $kind container, not a VM: the lines below say which steps it lets run"
 	KERNEL_FIX="run the lab in a VM, or the container with --privileged: see vm/README.md"
