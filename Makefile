@@ -11,6 +11,9 @@
 #   make lint       gcc and clang warnings, cppcheck, shellcheck, a UBSan run
 #   make bench      launch cost of each step against unshare(1) (hyperfine)
 #   make deps       install the build and test dependencies
+#   make doctor     can every step run here? what to fix, one command each
+#   make apparmor   (Ubuntu 23.10+, sudo) let step 7 make user namespaces;
+#                   make apparmor-remove undoes it
 #   make handout DEST=DIR   the students' copy: steps 2-7 as TODOs
 #   make next STEP=N [FORCE=1]   (in a handout) your step N-1 into step N's
 #                   file; FORCE=1 replaces a step N you have begun
@@ -24,7 +27,8 @@ LDLIBS = -lrt
 STEPS := $(sort $(wildcard step0[1-7]-*))
 BINS := $(addsuffix /invoke_ns,$(STEPS))
 
-.PHONY: all check check-all clean demo jail diff lint bench deps handout next grade steps sync-check
+.PHONY: all check check-all clean demo jail diff lint bench deps doctor apparmor apparmor-remove \
+	handout next grade steps sync-check
 
 all: $(BINS)
 
@@ -67,6 +71,15 @@ bench: all
 
 deps:
 	@scripts/deps.sh
+
+doctor:
+	@scripts/doctor.sh
+
+apparmor:
+	@scripts/apparmor.sh
+
+apparmor-remove:
+	@scripts/apparmor.sh --remove
 
 handout:
 	@scripts/handout.sh $(DEST)

@@ -26,7 +26,7 @@ source "$(dirname "$0")/lib.sh"
 
 readonly REPORTS=$ROOT/tests/reports
 readonly SHARED_SUITES="signals exit_status"
-readonly LAB_SUITES="handout lab demo scripts steps"
+readonly LAB_SUITES="handout lab demo scripts steps doctor"
 
 # The jobs of this run, "GROUP STEP SUITE" a line, the longest first; a
 # step to do is the line "STEP to-do -".

@@ -3,6 +3,7 @@
 # deps.sh --lab: only what it builds, runs and tests with (the quick start).
 # deps.sh --ensure: only the test tools: install them as root, else print
 # the command that would and fail.
+# deps.sh --missing: the packages of --lab that are not installed, one a line.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -11,11 +12,12 @@ source "$(dirname "$0")/lib.sh"
 # libraries; ip, ping, unshare, nsenter, setpriv, ps and top; terminfo for
 # top in the jail; tmux and cram (LAB.md's transcripts).  The rest: the
 # lint tools (clang is the second compiler); hyperfine (bench); jq (grade);
-# debootstrap (the quick start's test).
+# debootstrap (the quick start's test); cloud-init (its schema command checks
+# vm/user-data.yaml).
 readonly TEST_PACKAGES="bats bats-support bats-assert"
 readonly LAB_PACKAGES="gcc make libc6-dev git $TEST_PACKAGES iproute2 iputils-ping
 util-linux procps ncurses-base ncurses-term tmux python3-cram"
-readonly MORE_PACKAGES="shellcheck cppcheck clang hyperfine jq debootstrap"
+readonly MORE_PACKAGES="shellcheck cppcheck clang hyperfine jq debootstrap cloud-init"
 
 apt_install() {
 	command -v apt-get >/dev/null ||
@@ -43,6 +45,13 @@ case ${1-} in
 	apt_install $TEST_PACKAGES
 	have_test_tools || die "bats-support and bats-assert are still missing"
 	;;
+--missing)
+	command -v dpkg-query >/dev/null || die "no dpkg here: see that you have these: $LAB_PACKAGES"
+	for package in $LAB_PACKAGES; do
+		dpkg-query -W -f='${db:Status-Abbrev}' "$package" 2>/dev/null | grep -q '^ii' ||
+			printf '%s\n' "$package"
+	done
+	;;
 --lab)
 	[ "$(id -u)" -eq 0 ] || die "needs root: run sudo scripts/deps.sh --lab"
 	# shellcheck disable=SC2086
@@ -50,11 +59,15 @@ case ${1-} in
 	;;
 '')
 	[ "$(id -u)" -eq 0 ] || die "needs root: run sudo make deps"
+	# Where cloud-init is new, it is only a validator: the file
+	# cloud-init.disabled keeps it from setting up the machine at boot.
+	dpkg-query -W -f='${db:Status-Abbrev}' cloud-init 2>/dev/null | grep -q '^ii' ||
+		{ mkdir -p /etc/cloud && touch /etc/cloud/cloud-init.disabled; }
 	# shellcheck disable=SC2086
 	apt_install $LAB_PACKAGES $MORE_PACKAGES
 	# The linter of the graders' GitHub workflow, from the npm registry.
 	command -v npm >/dev/null || apt_install npm
 	npm install -g @action-validator/cli@0.6.0
 	;;
-*) die "unknown argument '$1': none, --lab or --ensure" ;;
+*) die "unknown argument '$1': none, --lab, --missing or --ensure" ;;
 esac
