@@ -83,7 +83,7 @@ setup_class() {
 		printf '@test "anything passes" { true; }\n' >"$f"
 	done
 	"$ROOT/scripts/copylab.sh" "$subs/handout" "$subs/slip"
-	sed 's/a hostname has 1 to %d bytes/hostnames are 1 to %d bytes long/' \
+	sed 's/" Child: setting hostname to %s\\n"/" Child: hostname set to %s\\n"/' \
 		"$ROOT/step03-uts/invoke_ns.c" >"$subs/slip/step03-uts/invoke_ns.c"
 	"$ROOT/scripts/copylab.sh" "$subs/handout" "$subs/hung"
 	# The go byte is never sent: the child waits for ever, and every test.
@@ -251,11 +251,11 @@ step_json() {
 	[[ $points =~ ^[0-9]+(\.[0-9]+)?$ ]] && awk -v p="$points" 'BEGIN { exit !(p > 0 && p < 14) }' ||
 		fail "step 3 is worth $points points, not between 0 and 14"
 	# Each failed test is an entry of its own, with its failure and hint.
-	run -0 jq -r '.tests[] | select(.name | startswith("step03-uts: -u with 65 bytes")) | .score, .max_score, .status, .output' \
+	run -0 jq -r '.tests[] | select(.name | startswith("step03-uts: -u NAME: the hostname inside")) | .score, .max_score, .status, .output' \
 		"$OPEN/main.out/slip/results.json"
 	assert_line --index 0 0
 	assert_line --index 2 failed
-	assert_line --partial 'a hostname has 1 to 64 bytes'
+	assert_line --partial ' Child: setting hostname to calculus'
 	assert_line --regexp '^hint: '
 }
 
