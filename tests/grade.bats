@@ -91,9 +91,8 @@ setup_class() {
 	"$ROOT/scripts/copylab.sh" "$subs/handout" "$subs/broken"
 	sed 's/^int main(/int main(int/' "$ROOT/step02-mnt/invoke_ns.c" >"$subs/broken/step02-mnt/invoke_ns.c"
 	touch "$OPEN/before-main"
-	# Limits for a machine that other suites load too: the hung step
-	# still stops after 3 tests.
-	export GRADE_TEST_TIMEOUT=40 GRADE_TIMEOUT=1200
+	# Limits for a machine that other suites load too.
+	export GRADE_TIMEOUT=1200
 	grade_into main
 	# Graded again into a copy of its OUT: as it is, then with slip's step
 	# 3 set right, for slip alone.
@@ -101,7 +100,7 @@ setup_class() {
 	"$ROOT/scripts/grade.sh" "$OPEN/main" "$OPEN/again.out" >"$OPEN/again.log" 2>&1 </dev/null
 	cp "$ROOT/step03-uts/invoke_ns.c" "$subs/slip/step03-uts/"
 	STUDENTS=slip "$ROOT/scripts/grade.sh" "$OPEN/main" "$OPEN/again.out" >"$OPEN/slip.log" 2>&1 </dev/null
-	unset GRADE_TEST_TIMEOUT GRADE_TIMEOUT
+	unset GRADE_TIMEOUT
 }
 
 setup_hostile() {
@@ -263,10 +262,10 @@ step_json() {
 	run -0 row main hung
 	assert_output --regexp '^fail,fail,'
 	run -0 notes main hung
-	assert_output --partial 'step 1: its program hung in 3 tests, each stopped at 40 s'
+	assert_output --partial 'step 1: its program hung in 2 tests, each stopped at 90 s'
 	local seconds
 	seconds=$(step_json main hung step01-pid .seconds)
-	[ "$seconds" -le 300 ] || fail "the hung step took $seconds s"
+	[ "$seconds" -le 400 ] || fail "the hung step took $seconds s"
 }
 
 @test "a step that does not compile fails with the compiler's message in the log" {
@@ -350,7 +349,7 @@ step_json() {
 	run -0 row hostile good
 	assert_output --regexp '^pass(,missing){6},'
 	run -0 notes hostile loop
-	assert_output --partial 'its program hung in 3 tests'
+	assert_output --partial 'its program hung in 2 tests'
 }
 
 @test "a build log forged as a summary line counts for nothing" {
