@@ -17,7 +17,8 @@
 #   make handout DEST=DIR   the students' copy: steps 2-7 as TODOs
 #   make next STEP=N [FORCE=1]   (in a handout) your step N-1 into step N's
 #                   file; FORCE=1 replaces a step N you have begun
-#   make grade SUBMISSIONS=DIR [OUT=DIR]   grade each student's copy in DIR
+#   make grade SUBMISSIONS=DIR [OUT=DIR] [STUDENTS="a b"]
+#                   grade each student's copy in DIR (or only those named)
 #   make clean      remove what the targets above made
 
 CC ?= cc
@@ -38,7 +39,7 @@ all: $(BINS)
 	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
 
 check: all sync-check
-	@scripts/check.sh $(STEP)
+	@scripts/check.sh $${STEP:+"$$STEP"}
 
 # The suites that take minutes each, with root: run one after the other.
 check-all: lint check
@@ -52,9 +53,9 @@ jail:
 
 # git diff pages and colours on a terminal; its status 1 only means "they differ".
 diff:
-	@case '$(STEP)' in [2-7]) ;; *) echo 'make diff STEP=N, with N from 2 to 7' >&2; exit 2 ;; esac; \
-	set -- step0$$(($(STEP) - 1))-*/invoke_ns.c step0$(STEP)-*/invoke_ns.c; \
-	[ -f "$$1" ] && [ -f "$$2" ] || { echo "make diff: no step $$(($(STEP) - 1)) or $(STEP) here" >&2; exit 2; }; \
+	@case "$$STEP" in [2-7]) ;; *) echo 'make diff STEP=N, with N from 2 to 7' >&2; exit 2 ;; esac; \
+	set -- step0$$((STEP - 1))-*/invoke_ns.c step0$$STEP-*/invoke_ns.c; \
+	[ -f "$$1" ] && [ -f "$$2" ] || { echo "make diff: no step $$((STEP - 1)) or $$STEP here" >&2; exit 2; }; \
 	git diff --no-index -- "$$@" || [ $$? -eq 1 ]
 
 steps:
@@ -81,14 +82,16 @@ apparmor:
 apparmor-remove:
 	@scripts/apparmor.sh --remove
 
+# The recipes read what the command line gives from the environment, where
+# make puts it: a value with spaces, quotes or a ; is a word, never code.
 handout:
-	@scripts/handout.sh $(DEST)
+	@scripts/handout.sh "$$DEST"
 
 next:
-	@FORCE='$(FORCE)' scripts/next.sh $(STEP)
+	@FORCE="$${FORCE-}" scripts/next.sh $${STEP:+"$$STEP"}
 
 grade:
-	@scripts/grade.sh "$(SUBMISSIONS)" $(if $(OUT),"$(OUT)")
+	@STUDENTS="$$STUDENTS" scripts/grade.sh "$$SUBMISSIONS" $${OUT:+"$$OUT"}
 
 clean:
 	rm -f $(BINS)

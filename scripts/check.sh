@@ -67,8 +67,10 @@ run_job() {
 	local -a runner=("${RUNNER[@]}")
 	[ "$group" != step07-user-as-you ] || runner=(setsid -w)
 	mkdir -p "$dir"
+	# Through a pipe: bats does not wait for its JUnit formatter, which
+	# writes the report as it ends and holds bats' stderr until then.
 	STEP=$step "${runner[@]}" bats --formatter tap --report-formatter junit \
-		--output "$dir" "$ROOT/tests/$suite.bats" </dev/null >"$dir.tap" 2>&1 || true
+		--output "$dir" "$ROOT/tests/$suite.bats" </dev/null 2>&1 | cat >"$dir.tap" || true
 	read -r pass fail skip < <(counts "$dir.tap")
 	printf '  %-20s %-14s %3d passed, %d failed, %d skipped (%d s)\n' \
 		"$group" "$suite" "$pass" "$fail" "$skip" "$((SECONDS - started))"

@@ -11,13 +11,15 @@ source "$(dirname "$0")/lib.sh"
 # The lab: a compiler, make and git (make diff); bats and its two
 # libraries; ip, ping, unshare, nsenter, setpriv, ps and top; terminfo for
 # top in the jail; tmux and cram (LAB.md's transcripts).  The rest: the
-# lint tools (clang is the second compiler); hyperfine (bench); jq (grade);
-# debootstrap (the quick start's test); cloud-init (its schema command checks
-# vm/user-data.yaml).
+# lint tools (clang is the second compiler); hyperfine (bench); jq and
+# python3 (grade), GNU parallel, rsync and ssh (grade on other machines,
+# and sshd for its test); debootstrap (the quick start's test); cloud-init
+# (its schema command checks vm/user-data.yaml).
 readonly TEST_PACKAGES="bats bats-support bats-assert"
 readonly LAB_PACKAGES="gcc make libc6-dev git $TEST_PACKAGES iproute2 iputils-ping
 util-linux procps ncurses-base ncurses-term tmux python3-cram"
-readonly MORE_PACKAGES="shellcheck cppcheck clang hyperfine jq debootstrap cloud-init"
+readonly MORE_PACKAGES="shellcheck cppcheck clang hyperfine jq python3 parallel rsync openssh-client
+openssh-server debootstrap cloud-init"
 
 apt_install() {
 	command -v apt-get >/dev/null ||
