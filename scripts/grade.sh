@@ -6,8 +6,8 @@
 # (Gradescope's format), junit/*.xml, log.txt and steps/ (what a later run
 # into the same OUT reuses).  Environment: STUDENTS the students to grade
 # (all), GRADE_JOBS steps at once (the number of cores), GRADE_TIMEOUT
-# seconds per step (300), GRADE_TEST_TIMEOUT seconds per test (20; step
-# 5's test of the queue's 60 s limit has 100 of its own), GRADE_HANGS tests that hang before a
+# seconds per step (300), GRADE_TEST_TIMEOUT seconds per test (90: step
+# 5 tests the queue's 60 s limit), GRADE_HANGS tests that hang before a
 # step is stopped (2),
 # GRADE_MEMORY MiB per sandbox (1024), GRADE_NPROC processes per sandbox
 # (128), GRADE_UID the user that grades when run as root (65534),
@@ -26,7 +26,7 @@
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
-: "${GRADE_TIMEOUT:=300}" "${GRADE_TEST_TIMEOUT:=20}" "${GRADE_JOBS:=$(nproc)}" "${GRADE_UID:=65534}"
+: "${GRADE_TIMEOUT:=300}" "${GRADE_TEST_TIMEOUT:=90}" "${GRADE_JOBS:=$(nproc)}" "${GRADE_UID:=65534}"
 : "${GRADE_NPROC:=128}" "${GRADE_MEMORY:=1024}" "${GRADE_HANGS:=2}" "${STUDENTS:=}"
 export GRADE_TIMEOUT GRADE_TEST_TIMEOUT GRADE_HANGS GRADE_UID GRADE_NPROC GRADE_MEMORY
 

@@ -7,10 +7,6 @@
 
 load helpers
 
-# The one test that takes a minute (-i waits 60 s for a line) has a limit
-# of its own, above the one make grade sets for every test.
-[[ ${BATS_TEST_NAME-} != *stays_open_and_silent* ]] || BATS_TEST_TIMEOUT=100
-
 setup() {
 	needs_namespaces
 }
