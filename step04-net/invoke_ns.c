@@ -232,7 +232,7 @@ static int run_child(void)
 	/* Off a terminal, the child gets a process group of its own: a signal
 	 * sent to ours (timeout(1), kill -- -PGID) reaches it once, through us.
 	 * On a terminal it shares ours, to read from the terminal. */
-	if (tcgetpgrp(STDIN_FILENO) != getpgrp())
+	if (!isatty(STDIN_FILENO))
 		setpgid(pid, pid);
 	say("Parent: PID of child is %d\n", pid);
 
