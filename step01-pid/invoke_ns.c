@@ -16,7 +16,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,13 +37,11 @@ static int go[2];		/* a byte from the parent lets the child go on */
 static void parse_options(int argc, char **argv)
 {
 	const char *letters = "+:hvp";
-	int c;
 
-	while ((c = getopt(argc, argv, letters)) != -1) {
+	for (int c; (c = getopt(argc, argv, letters)) != -1;)
 		switch (c) {
 		case 'h':
-			printf("usage: invoke_ns [options] [cmd [arg...]]\n"
-			       "Run cmd in a child process in new namespaces (no cmd: set up, then exit).\n"
+			printf("usage: invoke_ns [options] [cmd [arg...]]: cmd in new namespaces\n"
 			       "  -h          show this help and exit\n"
 			       "  -v          verbose: say what the parent and the child do\n"
 			       "  -p          new PID namespace\n");
@@ -55,14 +52,11 @@ static void parse_options(int argc, char **argv)
 		case 'p':
 			clone_flags |= CLONE_NEWPID;
 			break;
-
 		default:
 			errx(EXIT_SETUP, "-%c: %s (-h for help)", optopt,
 			     c == ':' ? "needs an argument" : "unknown option");
 		}
-	}
-	if (optind < argc)
-		command = &argv[optind];
+	command = optind < argc ? &argv[optind] : NULL;
 }
 
 /* The child, in the new namespaces: it sets them up, then execs. */
@@ -88,9 +82,8 @@ static int child_main(void *unused)
 	err(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "exec %s", command[0]);
 }
 
-/* Supervision: with -p the command is PID 1, and the kernel spares a PID 1
- * every signal it neither catches nor ignores (pid_namespaces(7)).  Does
- * PID catch or ignore SIG?  Its masks are in /proc/PID/status (proc(5)). */
+/* Supervision: does PID catch or ignore SIG?  As PID 1 (-p) it gets no other
+ * signal (pid_namespaces(7)); its masks are in /proc/PID/status (proc(5)). */
 static int heeds(pid_t pid, int sig)
 {
 	char path[32], line[128];
@@ -107,11 +100,10 @@ static int heeds(pid_t pid, int sig)
 	return masks >> (sig - 1) & 1;
 }
 
-/* Supervision: release the child, then stand in for it until it ends.
- * Block the signals we pass on first (those the caller ignores stay so) and
- * take them in turn with sigwaitinfo(2): no handler, so nothing runs in the
- * middle of anything.  Ctrl-C reaches a child in our process group from
- * the terminal itself: pass on only what it did not get.  Its wait status. */
+/* Supervision: release the child and stand in for it until it ends; its
+ * status is ours (128+N for signal N).  The signals we pass on wait, blocked,
+ * for sigwaitinfo(2) (no handler); those the caller ignores stay ignored.  A
+ * child in our process group gets the terminal's Ctrl-C itself. */
 static int supervise(pid_t pid)
 {
 	static const int sigs[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT };
@@ -136,34 +128,6 @@ static int supervise(pid_t pid)
 		else if (si.si_code != SI_KERNEL || getpgid(pid) != getpgrp())
 			kill(pid, si.si_signo);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	return status;
-}
-
-/* parent: clone the child, held on the go pipe, set it up, release it and
- * wait: its exit status is ours (128+N if signal N killed it). */
-static int run_child(void)
-{
-	static _Alignas(16) char stack[1024 * 1024];	/* the child's, until exec */
-	/* A stack grows down: pass its top.  SIGCHLD: tell us when it ends. */
-	pid_t pid = clone(child_main, stack + sizeof(stack), clone_flags | SIGCHLD, NULL);
-	int e = errno, status;
-
-	close(go[0]);
-	if (pid < 0) {
-		warnx("clone: %s", strerror(e));
-		if (e == EPERM && geteuid() != 0 && !(clone_flags & CLONE_NEWUSER))
-			warnx("hint: creating namespaces needs root: use sudo, or -U from step 7 on");
-		return EXIT_SETUP;
-	}
-	signal(SIGPIPE, SIG_IGN);	/* a write to a dead child's pipe fails */
-	/* Off a terminal, the child gets a process group of its own: a signal
-	 * sent to ours (timeout(1), kill -- -PGID) reaches it once, through us.
-	 * On a terminal it shares ours, to read from the terminal. */
-	if (!isatty(STDIN_FILENO))
-		setpgid(pid, pid);
-	say("Parent: PID of child is %d\n", pid);
-
-	status = supervise(pid);
 	if (WIFSIGNALED(status))
 		say("Parent: child was killed by signal %d\n", WTERMSIG(status));
 	else
@@ -171,15 +135,39 @@ static int run_child(void)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
+/* parent: clone the child, held on the go pipe, set it up, then supervise. */
+static int run_child(void)
+{
+	static _Alignas(16) char stack[1024 * 1024];	/* the child's, until exec */
+	/* A stack grows down: pass its top.  SIGCHLD: tell us when it ends. */
+	pid_t pid = clone(child_main, stack + sizeof(stack), clone_flags | SIGCHLD, NULL);
+	int e = errno;
+
+	close(go[0]);
+	if (pid < 0) {
+		errno = e;
+		warn("clone");
+		if (e == EPERM && geteuid() != 0 && !(clone_flags & CLONE_NEWUSER))
+			warnx("hint: creating namespaces needs root: use sudo, or -U from step 7 on");
+		return EXIT_SETUP;
+	}
+	signal(SIGPIPE, SIG_IGN);	/* a write to a dead child's pipe fails */
+	/* Off a terminal the child gets a process group of its own, which a signal
+	 * to ours reaches once, through us; on one it shares ours, to read it. */
+	if (!isatty(STDIN_FILENO))
+		setpgid(pid, pid);
+	say("Parent: PID of child is %d\n", pid);
+
+	return supervise(pid);
+}
+
 int main(int argc, char **argv)
 {
-	int fd;
-
 	/* Descriptors 0-2 open (on /dev/null), so that nothing we open lands
 	 * there; SIGCHLD at its default, or there would be no child to wait for. */
-	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= STDERR_FILENO)
-		;
-	close(fd);
+	for (int fd = 0; fd <= STDERR_FILENO; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			open("/dev/null", O_RDWR);	/* the lowest free one: fd */
 	signal(SIGCHLD, SIG_DFL);
 	parse_options(argc, argv);
 

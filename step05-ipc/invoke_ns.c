@@ -1,9 +1,8 @@
 /*
  * invoke_ns, step 5: a new IPC namespace (-i no|yes).
  *
- * Step 4 plus -i: the parent creates a POSIX message queue, the child opens
- * it by name and sends one line from stdin.  With -i yes the child is in a
- * new IPC namespace, where no queue of that name exists: its open fails.
+ * Step 4 plus -i: the child sends the parent a line on a POSIX message queue
+ * it opens by name; -i yes puts it in a new IPC namespace, which lacks it.
  *
  * Build:  cc -Wall -Wextra -o invoke_ns invoke_ns.c -lrt
  * Run:    echo hello | sudo ./invoke_ns -vp -i no, then -i yes
@@ -22,7 +21,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
+#include <string.h>		/* [step 3] */
 #include <sys/mount.h>		/* [step 2] */
 #include <sys/prctl.h>
 #include <sys/random.h>		/* [step 5] */
@@ -32,7 +31,6 @@
 /* Exit statuses of invoke_ns itself, as chroot(1), env(1), docker run have. */
 enum { EXIT_SETUP = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 #define MESSAGE_MAX 80		/* [step 5] the longest line the child sends */
-#define MESSAGE_WAIT_MS 60000	/* [step 5] how long the parent waits for it */
 
 /* The options, and the go pipe; clone(2) copies them into the child. */
 static int clone_flags;		/* the CLONE_NEW* flags for clone(2) */
@@ -58,21 +56,18 @@ static void parse_options(int argc, char **argv)
 		"u:"	/* [step 3] */
 		"n"	/* [step 4] */
 		"i:";	/* [step 5] */
-	int c;
 
-	while ((c = getopt(argc, argv, letters)) != -1) {
+	for (int c; (c = getopt(argc, argv, letters)) != -1;)
 		switch (c) {
 		case 'h':
-			printf("usage: invoke_ns [options] [cmd [arg...]]\n"
-			       "Run cmd in a child process in new namespaces (no cmd: set up, then exit).\n"
+			printf("usage: invoke_ns [options] [cmd [arg...]]: cmd in new namespaces\n"
 			       "  -h          show this help and exit\n"
 			       "  -v          verbose: say what the parent and the child do\n"
 			       "  -p          new PID namespace\n"
 			       "  -m          new mount namespace (with -p, a fresh /proc)\n"	/* [step 2] */
 			       "  -u NAME     new UTS namespace with hostname NAME\n"	/* [step 3] */
 			       "  -n          new network namespace (only lo, down)\n"	/* [step 4] */
-			       "  -i no|yes   send the parent a line on a message queue;\n"	/* [step 5] */
-			       "              yes: from a new IPC namespace, which lacks it\n");	/* [step 5] */
+			       "  -i no|yes   a line to the parent by message queue; yes: new IPC ns\n");	/* [step 5] */
 			exit(EXIT_SUCCESS);
 		case 'v':
 			verbose = 1;
@@ -80,7 +75,6 @@ static void parse_options(int argc, char **argv)
 		case 'p':
 			clone_flags |= CLONE_NEWPID;
 			break;
-
 		/* [step 2: -m] ask clone(2) for a new mount namespace */
 		case 'm':
 			clone_flags |= CLONE_NEWNS;
@@ -101,23 +95,19 @@ static void parse_options(int argc, char **argv)
 			clone_flags |= CLONE_NEWNET;
 			break;
 
-		/* [step 5: -i] take no or yes (else exit 125 with a message that
-		 * names -i): both mean a queue, yes also a new IPC namespace */
+		/* [step 5: -i] no or yes (else 125): a queue; yes: a new IPC namespace */
 		case 'i':
 			if (strcmp(optarg, "no") != 0 && strcmp(optarg, "yes") != 0)
 				errx(EXIT_SETUP, "-i takes no or yes, not %s", optarg);
-			use_queue = 1;
-			clone_flags &= ~CLONE_NEWIPC;	/* the last -i counts */
-			clone_flags |= optarg[0] == 'y' ? CLONE_NEWIPC : 0;
+			use_queue = 1;	/* and the last -i says whether in a new IPC namespace: */
+			clone_flags = (clone_flags & ~CLONE_NEWIPC) | (optarg[0] == 'y' ? CLONE_NEWIPC : 0);
 			break;
 
 		default:
 			errx(EXIT_SETUP, "-%c: %s (-h for help)", optopt,
 			     c == ':' ? "needs an argument" : "unknown option");
 		}
-	}
-	if (optind < argc)
-		command = &argv[optind];
+	command = optind < argc ? &argv[optind] : NULL;
 }
 
 /* [step 2] child: make / and every mount below it private (mount(2),
@@ -150,24 +140,26 @@ static void set_hostname(void)
 }
 
 /* [step 5] child: say why the queue did not open, or prompt " Child: type a
- * line for the parent:", read a line of stdin and send it (mq_send(3)), at
- * most MESSAGE_MAX bytes.  A byte at a time (read(2)): stdio reads ahead. */
+ * line for the parent:", read it with read(2) a byte at a time (stdio reads
+ * ahead, into the command's input), ? for a byte not printable ASCII, send
+ * MESSAGE_MAX bytes at most (mq_send(3)), close sent, await the 2nd go byte. */
 static void send_message(void)
 {
 	char line[MESSAGE_MAX], ch;
 	size_t len = 0;
 
-	if (queue == (mqd_t)-1) {
+	if (queue == (mqd_t)-1)
 		warnx("child: mq_open %s: %s", queue_name, strerror(queue_errno));
-		return;
-	}
-	printf(" Child: type a line for the parent:\n");
-	fflush(stdout);
-	while (read(STDIN_FILENO, &ch, 1) == 1 && ch != '\n')
+	else	/* straight to the descriptor: no buffer to flush */
+		dprintf(STDOUT_FILENO, " Child: type a line for the parent:\n");
+	while (queue != (mqd_t)-1 && read(STDIN_FILENO, &ch, 1) == 1 && ch != '\n')
 		if (len < sizeof(line))
-			line[len++] = ch;
+			line[len++] = ch >= ' ' && ch <= '~' ? ch : '?';
 	if (len > 0 && mq_send(queue, line, len, 0) < 0)
 		warn("child: mq_send");
+	close(sent[1]);	/* the parent prints the line, then sends go */
+	if (read(go[0], &ch, 1) != 1)
+		_exit(EXIT_SETUP);
 }
 
 /* The child, in the new namespaces: it sets them up, then execs. */
@@ -176,14 +168,12 @@ static int child_main(void *unused)
 	char byte;
 
 	(void)unused;
-	/* [step 5] with -i, open the queue by name (mq_open(3)) in our IPC
-	 * namespace, not through a descriptor, which reaches it from any; then
-	 * remove the name, which no parent killed from now on can leave behind */
-	if (use_queue) {
-		queue = mq_open(queue_name, O_WRONLY | O_CLOEXEC);
+	/* [step 5] with -i, open the queue by name (a descriptor would reach it from
+	 * any IPC namespace), then remove the name: nothing is left behind */
+	if (use_queue && (queue = mq_open(queue_name, O_WRONLY | O_CLOEXEC)) == (mqd_t)-1)
 		queue_errno = errno;
+	if (use_queue)
 		mq_unlink(queue_name);
-	}
 
 	/* Die with the parent: nobody would wait for us.  Then end-of-file on
 	 * the pipe means it died or gave up (getppid() is 0 in a PID namespace). */
@@ -205,14 +195,9 @@ static int child_main(void *unused)
 	if (hostname != NULL)
 		set_hostname();
 
-	/* [step 5] with -i, send a line, close the sent pipe (the parent stops
-	 * waiting) and wait for the end of the go pipe (the parent has printed) */
-	if (use_queue) {
+	/* [step 5] with -i, send a line on the queue */
+	if (use_queue)
 		send_message();
-		close(sent[1]);
-		while (read(go[0], &byte, 1) > 0)
-			;
-	}
 
 	if (command == NULL) {
 		say(" Child: no command, exiting\n");
@@ -223,47 +208,25 @@ static int child_main(void *unused)
 	err(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "exec %s", command[0]);
 }
 
-/* [step 5] parent: say "Parent: creating message queue NAME" and create it
- * (mq_overview(7)), NAME random (getrandom(2)) and O_EXCL: no other run
- * has it.  0, or -1 after saying why. */
-static int create_queue(void)
+/* [step 5] parent: wait until the child closes sent (poll(2)), 60 s at most
+ * (else exit 125, "no message from the child in 60 s"), then print, unbuffered,
+ * "Parent: received message: LINE" or "Parent: no message from the child". */
+static void receive_message(void)
 {
-	struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = MESSAGE_MAX };
-	unsigned long long r = 0;	/* should getrandom fail, O_EXCL still guards */
-
-	getrandom(&r, sizeof(r), 0);
-	snprintf(queue_name, sizeof(queue_name), "/invoke_ns-%016llx", r);
-	say("Parent: creating message queue %s\n", queue_name);
-	queue = mq_open(queue_name, O_RDONLY | O_CREAT | O_EXCL | O_NONBLOCK | O_CLOEXEC, 0600, &attr);
-	if (queue == (mqd_t)-1)
-		warn("mq_open %s", queue_name);
-	return queue == (mqd_t)-1 ? -1 : 0;
-}
-
-/* [step 5] parent: wait for the line, MESSAGE_WAIT_MS at most, or until the
- * child closes the sent pipe (poll(2) sees POLLHUP), and print "Parent:
- * received message: LINE" (? for a byte that is not printable ASCII) or
- * "Parent: no message from the child".  -1 if the wait timed out. */
-static int receive_message(void)
-{
-	struct pollfd pfd[2] = { { .fd = queue, .events = POLLIN }, { .fd = sent[0] } };
 	char msg[MESSAGE_MAX];
-	int n = poll(pfd, 2, MESSAGE_WAIT_MS);
-	ssize_t len = n > 0 ? mq_receive(queue, msg, sizeof(msg), NULL) : -1;
 
-	for (ssize_t i = 0; i < len; i++)
-		msg[i] = msg[i] >= ' ' && msg[i] <= '~' ? msg[i] : '?';
+	close(sent[1]);	/* the child's end: its close is the one we wait for */
+	if (poll(&(struct pollfd){ .fd = sent[0] }, 1, 60 * 1000) == 0)
+		errx(EXIT_SETUP, "no message from the child in 60 s");
+	ssize_t len = mq_receive(queue, msg, sizeof(msg), NULL);
 	if (len >= 0)
-		printf("Parent: received message: %.*s\n", (int)len, msg);
+		dprintf(STDOUT_FILENO, "Parent: received message: %.*s\n", (int)len, msg);
 	else
-		printf("Parent: no message from the child%s\n", n == 0 ? " in 60 s" : "");
-	fflush(stdout);
-	return n == 0 ? -1 : 0;
+		dprintf(STDOUT_FILENO, "Parent: no message from the child\n");
 }
 
-/* Supervision: with -p the command is PID 1, and the kernel spares a PID 1
- * every signal it neither catches nor ignores (pid_namespaces(7)).  Does
- * PID catch or ignore SIG?  Its masks are in /proc/PID/status (proc(5)). */
+/* Supervision: does PID catch or ignore SIG?  As PID 1 (-p) it gets no other
+ * signal (pid_namespaces(7)); its masks are in /proc/PID/status (proc(5)). */
 static int heeds(pid_t pid, int sig)
 {
 	char path[32], line[128];
@@ -280,11 +243,10 @@ static int heeds(pid_t pid, int sig)
 	return masks >> (sig - 1) & 1;
 }
 
-/* Supervision: release the child, then stand in for it until it ends.
- * Block the signals we pass on first (those the caller ignores stay so) and
- * take them in turn with sigwaitinfo(2): no handler, so nothing runs in the
- * middle of anything.  Ctrl-C reaches a child in our process group from
- * the terminal itself: pass on only what it did not get.  Its wait status. */
+/* Supervision: release the child and stand in for it until it ends; its
+ * status is ours (128+N for signal N).  The signals we pass on wait, blocked,
+ * for sigwaitinfo(2) (no handler); those the caller ignores stay ignored.  A
+ * child in our process group gets the terminal's Ctrl-C itself. */
 static int supervise(pid_t pid)
 {
 	static const int sigs[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT };
@@ -309,49 +271,6 @@ static int supervise(pid_t pid)
 		else if (si.si_code != SI_KERNEL || getpgid(pid) != getpgrp())
 			kill(pid, si.si_signo);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	return status;
-}
-
-/* parent: clone the child, held on the go pipe, set it up, release it and
- * wait: its exit status is ours (128+N if signal N killed it). */
-static int run_child(void)
-{
-	static _Alignas(16) char stack[1024 * 1024];	/* the child's, until exec */
-	/* A stack grows down: pass its top.  SIGCHLD: tell us when it ends. */
-	pid_t pid = clone(child_main, stack + sizeof(stack), clone_flags | SIGCHLD, NULL);
-	int e = errno, status;
-
-	close(go[0]);
-	/* [step 5] the sent pipe's write end is the child's now.  No child to
-	 * open the queue, or one in an IPC namespace of its own: remove its name */
-	if (use_queue)
-		close(sent[1]);
-	if (use_queue && (pid < 0 || (clone_flags & CLONE_NEWIPC)))
-		mq_unlink(queue_name);
-
-	if (pid < 0) {
-		warnx("clone: %s", strerror(e));
-		if (e == EPERM && geteuid() != 0 && !(clone_flags & CLONE_NEWUSER))
-			warnx("hint: creating namespaces needs root: use sudo, or -U from step 7 on");
-		return EXIT_SETUP;
-	}
-	signal(SIGPIPE, SIG_IGN);	/* a write to a dead child's pipe fails */
-	/* Off a terminal, the child gets a process group of its own: a signal
-	 * sent to ours (timeout(1), kill -- -PGID) reaches it once, through us.
-	 * On a terminal it shares ours, to read from the terminal. */
-	if (!isatty(STDIN_FILENO))
-		setpgid(pid, pid);
-	say("Parent: PID of child is %d\n", pid);
-
-	/* [step 5] with -i, let the child set up and send its line, and print
-	 * it; with no line in 60 s, end the child: setup failed */
-	if (use_queue && (write(go[1], "x", 1) != 1 || receive_message() < 0)) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		return EXIT_SETUP;
-	}
-
-	status = supervise(pid);
 	if (WIFSIGNALED(status))
 		say("Parent: child was killed by signal %d\n", WTERMSIG(status));
 	else
@@ -359,15 +278,47 @@ static int run_child(void)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
+/* parent: clone the child, held on the go pipe, set it up, then supervise. */
+static int run_child(void)
+{
+	static _Alignas(16) char stack[1024 * 1024];	/* the child's, until exec */
+	/* A stack grows down: pass its top.  SIGCHLD: tell us when it ends. */
+	pid_t pid = clone(child_main, stack + sizeof(stack), clone_flags | SIGCHLD, NULL);
+	int e = errno;
+
+	close(go[0]);
+	/* [step 5] no child to open the queue, or one that cannot: remove its name */
+	if (use_queue && (pid < 0 || (clone_flags & CLONE_NEWIPC)))
+		mq_unlink(queue_name);
+
+	if (pid < 0) {
+		errno = e;
+		warn("clone");
+		if (e == EPERM && geteuid() != 0 && !(clone_flags & CLONE_NEWUSER))
+			warnx("hint: creating namespaces needs root: use sudo, or -U from step 7 on");
+		return EXIT_SETUP;
+	}
+	signal(SIGPIPE, SIG_IGN);	/* a write to a dead child's pipe fails */
+	/* Off a terminal the child gets a process group of its own, which a signal
+	 * to ours reaches once, through us; on one it shares ours, to read it. */
+	if (!isatty(STDIN_FILENO))
+		setpgid(pid, pid);
+	say("Parent: PID of child is %d\n", pid);
+
+	/* [step 5] with -i, let the child set up and send its line; print it */
+	if (use_queue && write(go[1], "x", 1) == 1)
+		receive_message();
+
+	return supervise(pid);
+}
+
 int main(int argc, char **argv)
 {
-	int fd;
-
 	/* Descriptors 0-2 open (on /dev/null), so that nothing we open lands
 	 * there; SIGCHLD at its default, or there would be no child to wait for. */
-	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= STDERR_FILENO)
-		;
-	close(fd);
+	for (int fd = 0; fd <= STDERR_FILENO; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			open("/dev/null", O_RDWR);	/* the lowest free one: fd */
 	signal(SIGCHLD, SIG_DFL);
 	parse_options(argc, argv);
 
@@ -375,11 +326,20 @@ int main(int argc, char **argv)
 		err(EXIT_SETUP, "pipe");
 	say("Parent: PID of parent is %d\n", getpid());
 
-	/* [step 5] with -i, the sent pipe and the queue, before the child */
-	if (use_queue && pipe2(sent, O_CLOEXEC) < 0)
-		err(EXIT_SETUP, "pipe");
-	if (use_queue && create_queue() < 0)
-		return EXIT_SETUP;
+	/* [step 5] with -i, the sent pipe, then say "Parent: creating message queue
+	 * NAME" and create it (mq_overview(7)), NAME random and O_EXCL: ours alone */
+	if (use_queue) {
+		struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = MESSAGE_MAX };
+		unsigned long long r = 0;	/* should getrandom(2) fail, O_EXCL guards */
+		if (pipe2(sent, O_CLOEXEC) < 0)
+			err(EXIT_SETUP, "pipe");
+		getrandom(&r, sizeof(r), 0);
+		snprintf(queue_name, sizeof(queue_name), "/invoke_ns-%016llx", r);
+		say("Parent: creating message queue %s\n", queue_name);
+		queue = mq_open(queue_name, O_RDONLY | O_CREAT | O_EXCL | O_NONBLOCK | O_CLOEXEC, 0600, &attr);
+		if (queue == (mqd_t)-1)
+			err(EXIT_SETUP, "mq_open %s", queue_name);
+	}
 
 	return run_child();
 }

@@ -70,7 +70,7 @@ lab_queues() {
 }
 
 @test "-i no: NUL bytes and terminal escapes reach the terminal as ?, not raw" {
-	HINT="does the parent print a ? for each byte that is not printable ASCII?"
+	HINT="does the child keep a ? for each byte that is not printable ASCII?"
 	run -0 timeout 20 "$BIN" -i no < <(printf 'a\0b\033[31mred\a\n')
 	assert_line 'Parent: received message: a?b?[31mred?'
 }
@@ -148,7 +148,7 @@ lab_queues() {
 }
 
 @test "-i with a stdin that stays open and silent: after 60 s, 125 and nothing left" {
-	HINT="does the parent poll for MESSAGE_WAIT_MS at most, then end the child and exit 125?"
+	HINT="does the parent poll for 60 s at most, then exit 125 (the child dying with it)?"
 	# A minute: checked where step 5 is the step under test, not again later.
 	[ "$(step_number)" -eq 5 ] || skip "takes a minute: step 5's own run checks it"
 	mkfifo "$BATS_TEST_TMPDIR/silent"
@@ -156,7 +156,7 @@ lab_queues() {
 	exec {SILENT}<>"$BATS_TEST_TMPDIR/silent"
 	run -125 timeout 90 "$BIN" -v -i no true <"$BATS_TEST_TMPDIR/silent" {SILENT}>&-
 	exec {SILENT}>&-
-	assert_line "Parent: no message from the child in 60 s"
+	assert_line "invoke_ns: no message from the child in 60 s"
 	refute_line --partial "executing"
 	assert_equal "$(lab_queues)" ""
 }
