@@ -55,3 +55,8 @@ setup() {
 	[ "$(wc -l <"$ROOT/step01-pid/invoke_ns.c")" -le 220 ]
 	[ "$(wc -l <"$ROOT/step07-user/invoke_ns.c")" -le 560 ]
 }
+
+@test "step 5, the lightest lesson, adds at most 100 lines to step 4" {
+	run -1 diff "$ROOT/step04-net/invoke_ns.c" "$ROOT/step05-ipc/invoke_ns.c"
+	[ "$(grep -c '^>' <<<"$output")" -le 100 ]
+}
