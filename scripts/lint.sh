@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# lint.sh (make lint): what the tests cannot see.  Every step file and
-# step06-chroot/escape.c built by gcc and by clang with warnings as errors,
-# and checked by cppcheck; shellcheck over scripts/, .ci/run and the
+# lint.sh (make lint): what the tests cannot see.  Every step file,
+# step06-chroot/escape.c and tests/die_in_child.c built by gcc and by clang
+# with warnings as errors, as Ubuntu's compilers build them (with
+# _FORTIFY_SOURCE, which warns of an unchecked read or getrandom), and
+# checked by cppcheck; shellcheck over scripts/, .ci/run and the
 # suites; the last step, which holds the code of every step, built with
 # UndefinedBehaviorSanitizer and run through the suites of every step, where
 # a report or a failed test fails.  One line per check, and below a failed
@@ -43,11 +45,12 @@ TMP=$(mktemp -d)
 chmod 755 "$TMP"
 trap 'rm -rf "$TMP"' EXIT
 FAILED=0
-SOURCES=("${STEPS[@]/%//invoke_ns.c}" step06-chroot/escape.c)
+SOURCES=("${STEPS[@]/%//invoke_ns.c}" step06-chroot/escape.c tests/die_in_child.c)
 for cc in gcc clang; do
 	for file in "${SOURCES[@]}"; do
 		# -O2, as the Makefile builds: -Wmaybe-uninitialized needs it.
-		run "warnings $cc $file" "$cc" -Wall -Wextra -Werror -O2 -c -o /dev/null "$file"
+		run "warnings $cc $file" "$cc" -Wall -Wextra -Werror -O2 -D_FORTIFY_SOURCE=2 \
+			-c -o /dev/null "$file"
 	done
 done
 run "cppcheck ${#SOURCES[@]} files" cppcheck --quiet --std=c11 --error-exitcode=1 \

@@ -157,7 +157,8 @@ static int child_main(void *unused)
 }
 
 /* Supervision: does PID catch or ignore SIG?  As PID 1 (-p) it gets no other
- * signal (pid_namespaces(7)); its masks are in /proc/PID/status (proc(5)). */
+ * signal but SIGKILL and SIGSTOP from us (pid_namespaces(7)); its masks are in
+ * /proc/PID/status (proc(5)). */
 static int heeds(pid_t pid, int sig)
 {
 	char path[32], line[128];
@@ -191,8 +192,8 @@ static int supervise(pid_t pid)
 		if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler != SIG_IGN)
 			sigaddset(&set, sigs[i]);
 	sigprocmask(SIG_BLOCK, &set, &old);
-	if (write(go[1], "x", 1) != 1)	/* the go byte: the child goes on */
-		warn("release child");
+	if (write(go[1], "x", 1) != 1 && errno != EPIPE)	/* the go byte */
+		warn("release child");	/* (EPIPE: it is dead, its status says why) */
 	close(go[1]);
 	while (waitpid(pid, &status, WNOHANG) == 0)
 		if (sigwaitinfo(&set, &si) < 0 || si.si_signo == SIGCHLD)
@@ -227,11 +228,10 @@ static int run_child(void)
 	}
 	signal(SIGPIPE, SIG_IGN);	/* a write to a dead child's pipe fails */
 	/* Off a terminal the child gets a process group of its own, which a signal
-	 * to ours reaches once, through us; on one it shares ours, to read it. */
-	if (!isatty(STDIN_FILENO))
+	 * to ours reaches once, through us; by one it shares ours, to use it. */
+	if (!isatty(STDIN_FILENO) && !isatty(STDOUT_FILENO) && !isatty(STDERR_FILENO))
 		setpgid(pid, pid);
 	say("Parent: PID of child is %d\n", pid);
-
 	return supervise(pid);
 }
 
@@ -248,6 +248,5 @@ int main(int argc, char **argv)
 	if (pipe2(go, O_CLOEXEC) < 0)
 		err(EXIT_SETUP, "pipe");
 	say("Parent: PID of parent is %d\n", getpid());
-
 	return run_child();
 }

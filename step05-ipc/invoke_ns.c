@@ -1,8 +1,7 @@
 /*
  * invoke_ns, step 5: a new IPC namespace (-i no|yes).
  *
- * Step 4 plus -i: the child sends the parent a line on a POSIX message queue
- * it opens by name; -i yes puts it in a new IPC namespace, which lacks it.
+ * Step 4 plus -i: a line on a message queue; -i yes, from a new IPC namespace.
  *
  * Build:  cc -Wall -Wextra -o invoke_ns invoke_ns.c -lrt
  * Run:    echo hello | sudo ./invoke_ns -vp -i no, then -i yes
@@ -95,11 +94,12 @@ static void parse_options(int argc, char **argv)
 			clone_flags |= CLONE_NEWNET;
 			break;
 
-		/* [step 5: -i] no or yes (else 125): a queue; yes: a new IPC namespace */
+		/* [step 5: -i] no or yes (else exit 125, naming -i), the last -i
+		 * counting: a queue either way, and with yes a new IPC namespace */
 		case 'i':
 			if (strcmp(optarg, "no") != 0 && strcmp(optarg, "yes") != 0)
 				errx(EXIT_SETUP, "-i takes no or yes, not %s", optarg);
-			use_queue = 1;	/* and the last -i says whether in a new IPC namespace: */
+			use_queue = 1;
 			clone_flags = (clone_flags & ~CLONE_NEWIPC) | (optarg[0] == 'y' ? CLONE_NEWIPC : 0);
 			break;
 
@@ -139,7 +139,7 @@ static void set_hostname(void)
 		err(EXIT_SETUP, "sethostname %s", hostname);
 }
 
-/* [step 5] child: say why the queue did not open, or prompt " Child: type a
+/* [step 5] child: say why mq_open failed, or prompt " Child: type a
  * line for the parent:", read it with read(2) a byte at a time (stdio reads
  * ahead, into the command's input), ? for a byte not printable ASCII, send
  * MESSAGE_MAX bytes at most (mq_send(3)), close sent, await the 2nd go byte. */
@@ -208,25 +208,27 @@ static int child_main(void *unused)
 	err(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "exec %s", command[0]);
 }
 
-/* [step 5] parent: wait until the child closes sent (poll(2)), 60 s at most
- * (else exit 125, "no message from the child in 60 s"), then print, unbuffered,
- * "Parent: received message: LINE" or "Parent: no message from the child". */
+/* [step 5] parent: close our end of sent, send go, and once the child closes
+ * its end (poll(2); after 60 s, exit 125: "no message from the child in 60 s"),
+ * unlink, say "Parent: received message: LINE" or "Parent: no message from the child". */
 static void receive_message(void)
 {
 	char msg[MESSAGE_MAX];
 
 	close(sent[1]);	/* the child's end: its close is the one we wait for */
-	if (poll(&(struct pollfd){ .fd = sent[0] }, 1, 60 * 1000) == 0)
+	if (write(go[1], "x", 1) == 1 && poll(&(struct pollfd){ .fd = sent[0] }, 1, 60 * 1000) == 0)
 		errx(EXIT_SETUP, "no message from the child in 60 s");
+	mq_unlink(queue_name);	/* had the child died before it could */
 	ssize_t len = mq_receive(queue, msg, sizeof(msg), NULL);
-	if (len >= 0)
+	if (len >= 0)	/* unbuffered, as the child goes on next */
 		dprintf(STDOUT_FILENO, "Parent: received message: %.*s\n", (int)len, msg);
 	else
 		dprintf(STDOUT_FILENO, "Parent: no message from the child\n");
 }
 
 /* Supervision: does PID catch or ignore SIG?  As PID 1 (-p) it gets no other
- * signal (pid_namespaces(7)); its masks are in /proc/PID/status (proc(5)). */
+ * signal but SIGKILL and SIGSTOP from us (pid_namespaces(7)); its masks are in
+ * /proc/PID/status (proc(5)). */
 static int heeds(pid_t pid, int sig)
 {
 	char path[32], line[128];
@@ -260,8 +262,8 @@ static int supervise(pid_t pid)
 		if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler != SIG_IGN)
 			sigaddset(&set, sigs[i]);
 	sigprocmask(SIG_BLOCK, &set, &old);
-	if (write(go[1], "x", 1) != 1)	/* the go byte: the child goes on */
-		warn("release child");
+	if (write(go[1], "x", 1) != 1 && errno != EPIPE)	/* the go byte */
+		warn("release child");	/* (EPIPE: it is dead, its status says why) */
 	close(go[1]);
 	while (waitpid(pid, &status, WNOHANG) == 0)
 		if (sigwaitinfo(&set, &si) < 0 || si.si_signo == SIGCHLD)
@@ -300,13 +302,12 @@ static int run_child(void)
 	}
 	signal(SIGPIPE, SIG_IGN);	/* a write to a dead child's pipe fails */
 	/* Off a terminal the child gets a process group of its own, which a signal
-	 * to ours reaches once, through us; on one it shares ours, to read it. */
-	if (!isatty(STDIN_FILENO))
+	 * to ours reaches once, through us; by one it shares ours, to use it. */
+	if (!isatty(STDIN_FILENO) && !isatty(STDOUT_FILENO) && !isatty(STDERR_FILENO))
 		setpgid(pid, pid);
 	say("Parent: PID of child is %d\n", pid);
-
 	/* [step 5] with -i, let the child set up and send its line; print it */
-	if (use_queue && write(go[1], "x", 1) == 1)
+	if (use_queue)
 		receive_message();
 
 	return supervise(pid);
@@ -325,15 +326,13 @@ int main(int argc, char **argv)
 	if (pipe2(go, O_CLOEXEC) < 0)
 		err(EXIT_SETUP, "pipe");
 	say("Parent: PID of parent is %d\n", getpid());
-
 	/* [step 5] with -i, the sent pipe, then say "Parent: creating message queue
-	 * NAME" and create it (mq_overview(7)), NAME random and O_EXCL: ours alone */
+	 * NAME" and create it (mq_overview(7)), NAME random (getrandom(2)), O_EXCL */
 	if (use_queue) {
 		struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = MESSAGE_MAX };
-		unsigned long long r = 0;	/* should getrandom(2) fail, O_EXCL guards */
-		if (pipe2(sent, O_CLOEXEC) < 0)
-			err(EXIT_SETUP, "pipe");
-		getrandom(&r, sizeof(r), 0);
+		unsigned long long r;	/* the random part of the name */
+		if (pipe2(sent, O_CLOEXEC) < 0 || getrandom(&r, sizeof(r), 0) < 0)
+			err(EXIT_SETUP, "pipe, getrandom");
 		snprintf(queue_name, sizeof(queue_name), "/invoke_ns-%016llx", r);
 		say("Parent: creating message queue %s\n", queue_name);
 		queue = mq_open(queue_name, O_RDONLY | O_CREAT | O_EXCL | O_NONBLOCK | O_CLOEXEC, 0600, &attr);

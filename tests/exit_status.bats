@@ -73,6 +73,14 @@ load helpers
 	assert_equal "$(printf '%s\n' "$output" | sort -n)" "$direct"
 }
 
+@test "a child that dies before it is released: its status, and no error line" {
+	HINT="when the go byte finds the child dead (EPIPE), does the parent stay quiet and give the child's status?"
+	needs_root
+	die_in_child
+	run --separate-stderr -137 timeout 20 env LD_PRELOAD="$DIE_IN_CHILD" DIE_AT=prctl "$BIN" true </dev/null
+	assert_equal "$stderr" ""
+}
+
 @test "nothing is left behind by this suite" {
 	HINT="does every run end its child and undo what it set up? The lines above are what outlived the suite"
 	assert_nothing_left

@@ -141,6 +141,15 @@ reachable_bin() {
 		skip "uid $UNPRIV_UID cannot reach the temporary directory $BATS_RUN_TMPDIR"
 }
 
+# die_in_child: DIE_IN_CHILD, tests/die_in_child.c built for LD_PRELOAD:
+# with DIE_AT=prctl or mq_unlink, invoke_ns's child is killed at that call,
+# before invoke_ns releases it.  Skips where no C compiler is at hand.
+die_in_child() {
+	DIE_IN_CHILD=$BATS_TEST_TMPDIR/die_in_child.so
+	cc -shared -fPIC -o "$DIE_IN_CHILD" "$ROOT/tests/die_in_child.c" -ldl ||
+		skip "needs a C compiler to build tests/die_in_child.c"
+}
+
 # Check the machine lets us create namespaces at all: a container whose
 # seccomp profile forbids clone's namespace flags cannot run the lab.
 needs_namespaces() {

@@ -92,6 +92,17 @@ WAIT_HOLD='(read -r _ <"$1" || :) & until wait "$!"; do :; done'
 	[[ $seen$HELD_OUTPUT != *WINCH* ]] || fail "the command got the group's SIGWINCH directly"
 }
 
+@test "with a terminal at hand, a command whose stdin is a pipe can still read the terminal" {
+	HINT="does the child share invoke_ns's process group whenever descriptor 0, 1 or 2 is a terminal?"
+	command -v script >/dev/null || skip "needs script (util-linux)"
+	local bin
+	printf -v bin '%q' "$BIN"
+	# In the background process group, its read of /dev/tty would stop it.
+	run -0 timeout 20 script -qec \
+		"echo piped | $bin sh -c 'read -r a </dev/tty && echo \"typed: \$a\"'" /dev/null <<<'at the terminal'
+	assert_output --partial "typed: at the terminal"
+}
+
 @test "a signal the caller ignores stays ignored, for invoke_ns and the command" {
 	HINT="are the signals the caller ignores left out of the set the parent blocks?"
 	start_ready "env --ignore-signal=HUP" 'echo ready; '"$WAIT_HOLD"'; grep "^SigIgn" /proc/self/status' -p

@@ -42,7 +42,7 @@ lab_queues() {
 }
 
 @test "-i no: a piped line reaches the parent intact, then the command runs" {
-	HINT="does the child prompt, send its line, close the sent pipe and wait for the end of the go pipe, and the parent print before closing it?"
+	HINT="does the child prompt, send its line, close the sent pipe and wait for the second go byte, which the parent sends once it has printed?"
 	run -0 timeout 20 "$BIN" -vp -i no sh -c 'echo command ran' <<<'hello, parent: 1 2 3'
 	# In this order: the child waits until the parent has printed.
 	assert_equal "$(printf '%s\n' "$output" | grep -A 3 -x ' Child: type a line for the parent:')" \
@@ -181,6 +181,13 @@ lab_queues() {
 @test "the queue is removed when the child fails" {
 	HINT="is the queue's name removed whatever happens to the child?"
 	run -127 timeout 20 env PATH=/usr/sbin:/usr/bin:/sbin:/bin "$BIN" -i no no-such-command <<<'hello'
+	assert_equal "$(lab_queues)" ""
+}
+
+@test "a child killed before it removes the queue's name leaves no queue" {
+	HINT="once it has waited, does the parent remove the queue's name too, should the child have died before it could?"
+	die_in_child
+	run -137 timeout 20 env LD_PRELOAD="$DIE_IN_CHILD" DIE_AT=mq_unlink "$BIN" -i no true </dev/null
 	assert_equal "$(lab_queues)" ""
 }
 
