@@ -219,8 +219,8 @@ static int run_child(void)
 		return EXIT_SETUP;
 	}
 	signal(SIGPIPE, SIG_IGN);	/* a write to a dead child's pipe fails */
-	/* Off a terminal the child gets a process group of its own, which a signal
-	 * to ours reaches once, through us; by one it shares ours, to use it. */
+	/* With no terminal at hand the child gets a process group of its own, which
+	 * a signal to ours reaches once, through us; else it shares ours, to use it. */
 	if (!isatty(STDIN_FILENO) && !isatty(STDOUT_FILENO) && !isatty(STDERR_FILENO))
 		setpgid(pid, pid);
 	say("Parent: PID of child is %d\n", pid);
