@@ -139,10 +139,10 @@ static void set_hostname(void)
 		err(EXIT_SETUP, "sethostname %s", hostname);
 }
 
-/* [step 5] child: say why mq_open failed, or prompt " Child: type a
- * line for the parent:", read it with read(2) a byte at a time (stdio reads
- * ahead, into the command's input), ? for a byte not printable ASCII, send
- * MESSAGE_MAX bytes at most (mq_send(3)), close sent, await the 2nd go byte. */
+/* [step 5] child: warn why mq_open failed, or print " Child: type a line for
+ * the parent:", read the line with read(2) a byte at a time (stdio reads ahead,
+ * into the command's input), send its first MESSAGE_MAX bytes, ? for each not
+ * printable, unless empty (mq_send(3)), close sent, wait for supervise's go. */
 static void send_message(void)
 {
 	char line[MESSAGE_MAX], ch;
@@ -208,9 +208,9 @@ static int child_main(void *unused)
 	err(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "exec %s", command[0]);
 }
 
-/* [step 5] parent: close our end of sent, send go, and once the child closes
- * its end (poll(2); after 60 s, exit 125: "no message from the child in 60 s"),
- * unlink, say "Parent: received message: LINE" or "Parent: no message from the child". */
+/* [step 5] parent: close our end of sent, send go; when the child closes its end
+ * (poll(2); after 60 s, exit 125: "no message from the child in 60 s"), unlink
+ * and print "Parent: received message: LINE" or "Parent: no message from the child" */
 static void receive_message(void)
 {
 	char msg[MESSAGE_MAX];
@@ -289,7 +289,7 @@ static int run_child(void)
 	int e = errno;
 
 	close(go[0]);
-	/* [step 5] no child to open the queue, or one that cannot: remove its name */
+	/* [step 5] clone failed, or -i yes (the child cannot see it): unlink the name */
 	if (use_queue && (pid < 0 || (clone_flags & CLONE_NEWIPC)))
 		mq_unlink(queue_name);
 
