@@ -220,6 +220,14 @@ step_json() {
 	jq -r "$4" "$OPEN/$1.out/$2/steps/$3.json"
 }
 
+# Grading STUDENT's STEP in SET took at most LIMIT seconds.
+# Usage: assert_step_seconds SET STUDENT STEP LIMIT
+assert_step_seconds() {
+	local seconds
+	seconds=$(step_json "$1" "$2" "$3" .seconds)
+	[ "$seconds" -le "$4" ] || fail "$2's $3 took $seconds s, over $4 s"
+}
+
 @test "the gradebook has one row per student, under the header it documents" {
 	assert_equal "$(cat "$OPEN/main.status")" 0
 	run -0 cat "$OPEN/main.out/gradebook.csv"
@@ -264,9 +272,7 @@ step_json() {
 	assert_output --regexp '^fail,fail,'
 	run -0 notes main hung
 	assert_output --partial 'step 1: its program hung in 2 tests, each stopped at 90 s'
-	local seconds
-	seconds=$(step_json main hung step01-pid .seconds)
-	[ "$seconds" -le 400 ] || fail "the hung step took $seconds s"
+	assert_step_seconds main hung step01-pid 400
 }
 
 @test "a step that does not compile fails with the compiler's message in the log" {
@@ -379,9 +385,7 @@ step_json() {
 	assert_output --regexp '^pass(,missing){6},'
 	run -0 row hostile devzero
 	assert_output --regexp '^fail(,missing){6},'
-	local seconds
-	seconds=$(step_json hostile devzero step01-pid .seconds)
-	[ "$seconds" -le 90 ] || fail "the compiler fed /dev/zero ran for $seconds s"
+	assert_step_seconds hostile devzero step01-pid 90
 }
 
 @test "a student entry that is a symbolic link is refused, dangling or not, with a row that says so" {
