@@ -12,6 +12,14 @@ teardown() {
 	[ -z "${SCRATCH:-}" ] || rm -rf "$SCRATCH"
 }
 
+# SCRATCH/scripts: the lab's scripts where another user, or root of a user
+# namespace, can reach them (a home of mode 0750 keeps both out of ROOT).
+copy_scripts() {
+	SCRATCH=$(mktemp -d)
+	chmod 755 "$SCRATCH"
+	cp -r "$ROOT/scripts" "$SCRATCH/"
+}
+
 @test "make doctor passes here: a line per check, and every step can run" {
 	needs_namespaces
 	run -0 make -s -C "$ROOT" doctor
@@ -27,10 +35,7 @@ teardown() {
 @test "make doctor as a user who may not use sudo fails, and says how to get it" {
 	needs_root
 	needs_unprivileged
-	# The scripts where that user can reach them.
-	SCRATCH=$(mktemp -d)
-	chmod 755 "$SCRATCH"
-	cp -r "$ROOT/scripts" "$SCRATCH/"
+	copy_scripts
 	run -1 "${UNPRIVILEGED[@]}" "$SCRATCH/scripts/doctor.sh"
 	assert_line --regexp '^FAIL +root: steps 1 to 6 need root, and '
 	assert_line --regexp "^      fix: su -c '.*usermod -aG sudo [^ ]+'"
@@ -41,9 +46,10 @@ teardown() {
 	local before
 	unshare --user --map-root-user true 2>/dev/null || skip "needs user namespaces"
 	before=$(cat /proc/sys/user/max_user_namespaces)
+	copy_scripts
 	# A user namespace of its own whose limit is 0: the machine's stays.
 	run -1 unshare --user --map-root-user sh -c \
-		'echo 0 >/proc/sys/user/max_user_namespaces && exec "$@"' sh "$ROOT/scripts/doctor.sh"
+		'echo 0 >/proc/sys/user/max_user_namespaces && exec "$@"' sh "$SCRATCH/scripts/doctor.sh"
 	assert_line --regexp '^FAIL +user namespace without root \(step 7, as uid [0-9]+\): user\.max_user_namespaces is 0$'
 	assert_line '      fix: sudo sysctl -w user.max_user_namespaces=15000'
 	assert_line --regexp '^ok +pid namespace \(step 1\)$'
