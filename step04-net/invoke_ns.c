@@ -32,16 +32,15 @@ enum { EXIT_SETUP = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 /* The options, and the go pipe; clone(2) copies them into the child. */
 static int clone_flags;		/* the CLONE_NEW* flags for clone(2) */
 static const char *hostname;	/* [step 3] -u NAME */
-static char **command;		/* the command and its arguments, or NULL */
 static int verbose;		/* -v */
 static int go[2];		/* a byte from the parent lets the child go on */
 
 /* -v: print, and flush at once: clone would copy a buffer into the child. */
 #define say(...) (void)(verbose && printf(__VA_ARGS__) >= 0 && fflush(stdout))
 
-/* Read the options, or exit: 0 for -h, 125 for bad usage.  '+': the first
- * word that is not an option starts the command; ':': we word the errors. */
-static void parse_options(int argc, char **argv)
+/* Read the options and return the command (NULL: none), or exit: 0 for -h,
+ * 125 for bad usage.  '+': options end at the command; ':': we word errors. */
+static char **parse_options(int argc, char **argv)
 {
 	const char *letters = "+:hvp"
 		"m"	/* [step 2] */
@@ -89,7 +88,7 @@ static void parse_options(int argc, char **argv)
 			errx(EXIT_SETUP, "-%c: %s (-h for help)", optopt,
 			     c == ':' ? "needs an argument" : "unknown option");
 		}
-	command = optind < argc ? &argv[optind] : NULL;
+	return optind < argc ? &argv[optind] : NULL;
 }
 
 /* [step 2] child: make / and every mount below it private (mount(2),
@@ -122,11 +121,11 @@ static void set_hostname(void)
 }
 
 /* The child, in the new namespaces: it sets them up, then execs. */
-static int child_main(void *unused)
+static int child_main(void *arg)
 {
+	char **command = arg;	/* clone(2) passes it on */
 	char byte;
 
-	(void)unused;
 	/* Die with the parent: nobody would wait for us.  Then end-of-file on
 	 * the pipe means it died or gave up (getppid() is 0 in a PID namespace). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -156,9 +155,8 @@ static int child_main(void *unused)
 	err(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "exec %s", command[0]);
 }
 
-/* Supervision: does PID catch or ignore SIG?  As PID 1 (-p) it gets no other
- * signal but SIGKILL and SIGSTOP from us (pid_namespaces(7)); its masks are in
- * /proc/PID/status (proc(5)). */
+/* Supervision: does PID catch or ignore SIG (the masks in /proc/PID/status)?
+ * As PID 1 (-p) it drops any other we send but SIGKILL (pid_namespaces(7)). */
 static int heeds(pid_t pid, int sig)
 {
 	char path[32], line[128];
@@ -175,10 +173,10 @@ static int heeds(pid_t pid, int sig)
 	return masks >> (sig - 1) & 1;
 }
 
-/* Supervision: release the child and stand in for it until it ends; its
- * status is ours (128+N for signal N).  The signals we pass on wait, blocked,
- * for sigwaitinfo(2) (no handler); those the caller ignores stay ignored.  A
- * child in our process group gets the terminal's Ctrl-C itself. */
+/* Supervision: release the child, pass signals on until it ends, and return
+ * its status (128+N: signal N).  They wait, blocked, for sigwaitinfo(2): no
+ * handler.  Those the caller ignores stay ignored; the terminal's (SI_KERNEL)
+ * reach a child in our process group without us. */
 static int supervise(pid_t pid)
 {
 	static const int sigs[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT };
@@ -211,11 +209,11 @@ static int supervise(pid_t pid)
 }
 
 /* parent: clone the child, held on the go pipe, set it up, then supervise. */
-static int run_child(void)
+static int run_child(char **command)
 {
 	static _Alignas(16) char stack[1024 * 1024];	/* the child's, until exec */
 	/* A stack grows down: pass its top.  SIGCHLD: tell us when it ends. */
-	pid_t pid = clone(child_main, stack + sizeof(stack), clone_flags | SIGCHLD, NULL);
+	pid_t pid = clone(child_main, stack + sizeof(stack), clone_flags | SIGCHLD, command);
 	int e = errno;
 
 	close(go[0]);
@@ -243,10 +241,10 @@ int main(int argc, char **argv)
 		if (fcntl(fd, F_GETFD) < 0)
 			open("/dev/null", O_RDWR);	/* the lowest free one: fd */
 	signal(SIGCHLD, SIG_DFL);
-	parse_options(argc, argv);
+	char **command = parse_options(argc, argv);
 
 	if (pipe2(go, O_CLOEXEC) < 0)
 		err(EXIT_SETUP, "pipe");
 	say("Parent: PID of parent is %d\n", getpid());
-	return run_child();
+	return run_child(command);
 }

@@ -43,7 +43,6 @@ static int clone_flags;		/* the CLONE_NEW* flags for clone(2) */
 static const char *hostname;	/* [step 3] -u NAME */
 static int use_queue;		/* [step 5] -i: the child sends a line on a queue */
 static const char *jail;	/* [step 6] -c DIR */
-static char **command;		/* the command and its arguments, or NULL */
 static int verbose;		/* -v */
 static int go[2];		/* a byte from the parent lets the child go on */
 static char queue_name[32];	/* [step 5] the child opens the queue by this name */
@@ -54,9 +53,9 @@ static int sent[2];		/* [step 5] the child closes its end once it has sent */
 /* -v: print, and flush at once: clone would copy a buffer into the child. */
 #define say(...) (void)(verbose && printf(__VA_ARGS__) >= 0 && fflush(stdout))
 
-/* Read the options, or exit: 0 for -h, 125 for bad usage.  '+': the first
- * word that is not an option starts the command; ':': we word the errors. */
-static void parse_options(int argc, char **argv)
+/* Read the options and return the command (NULL: none), or exit: 0 for -h,
+ * 125 for bad usage.  '+': options end at the command; ':': we word errors. */
+static char **parse_options(int argc, char **argv)
 {
 	const char *letters = "+:hvp"
 		"m"	/* [step 2] */
@@ -129,7 +128,7 @@ static void parse_options(int argc, char **argv)
 			errx(EXIT_SETUP, "-%c: %s (-h for help)", optopt,
 			     c == ':' ? "needs an argument" : "unknown option");
 		}
-	command = optind < argc ? &argv[optind] : NULL;
+	return optind < argc ? &argv[optind] : NULL;
 }
 
 /* [step 2] child: make / and every mount below it private (mount(2),
@@ -218,11 +217,11 @@ static void enter_jail(void)
 }
 
 /* The child, in the new namespaces: it sets them up, then execs. */
-static int child_main(void *unused)
+static int child_main(void *arg)
 {
+	char **command = arg;	/* clone(2) passes it on */
 	char byte;
 
-	(void)unused;
 	/* [step 5] with -i, open the queue by name (a descriptor would reach it from
 	 * any IPC namespace), then remove the name: nothing is left behind */
 	if (use_queue && (queue = mq_open(queue_name, O_WRONLY | O_CLOEXEC)) == (mqd_t)-1)
@@ -382,9 +381,8 @@ static int write_id_maps(pid_t pid)
 	return write_proc_file(pid, "gid_map", map);
 }
 
-/* Supervision: does PID catch or ignore SIG?  As PID 1 (-p) it gets no other
- * signal but SIGKILL and SIGSTOP from us (pid_namespaces(7)); its masks are in
- * /proc/PID/status (proc(5)). */
+/* Supervision: does PID catch or ignore SIG (the masks in /proc/PID/status)?
+ * As PID 1 (-p) it drops any other we send but SIGKILL (pid_namespaces(7)). */
 static int heeds(pid_t pid, int sig)
 {
 	char path[32], line[128];
@@ -401,10 +399,10 @@ static int heeds(pid_t pid, int sig)
 	return masks >> (sig - 1) & 1;
 }
 
-/* Supervision: release the child and stand in for it until it ends; its
- * status is ours (128+N for signal N).  The signals we pass on wait, blocked,
- * for sigwaitinfo(2) (no handler); those the caller ignores stay ignored.  A
- * child in our process group gets the terminal's Ctrl-C itself. */
+/* Supervision: release the child, pass signals on until it ends, and return
+ * its status (128+N: signal N).  They wait, blocked, for sigwaitinfo(2): no
+ * handler.  Those the caller ignores stay ignored; the terminal's (SI_KERNEL)
+ * reach a child in our process group without us. */
 static int supervise(pid_t pid)
 {
 	static const int sigs[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT };
@@ -437,11 +435,11 @@ static int supervise(pid_t pid)
 }
 
 /* parent: clone the child, held on the go pipe, set it up, then supervise. */
-static int run_child(void)
+static int run_child(char **command)
 {
 	static _Alignas(16) char stack[1024 * 1024];	/* the child's, until exec */
 	/* A stack grows down: pass its top.  SIGCHLD: tell us when it ends. */
-	pid_t pid = clone(child_main, stack + sizeof(stack), clone_flags | SIGCHLD, NULL);
+	pid_t pid = clone(child_main, stack + sizeof(stack), clone_flags | SIGCHLD, command);
 	int e = errno;
 
 	close(go[0]);
@@ -489,7 +487,7 @@ int main(int argc, char **argv)
 		if (fcntl(fd, F_GETFD) < 0)
 			open("/dev/null", O_RDWR);	/* the lowest free one: fd */
 	signal(SIGCHLD, SIG_DFL);
-	parse_options(argc, argv);
+	char **command = parse_options(argc, argv);
 
 	/* [step 6] with -c, check the jail before anything is created */
 	if (jail != NULL && check_jail() < 0)
@@ -512,5 +510,5 @@ int main(int argc, char **argv)
 			err(EXIT_SETUP, "mq_open %s", queue_name);
 	}
 
-	return run_child();
+	return run_child(command);
 }
